@@ -1,0 +1,173 @@
+"""SLA clocks: deadline, elapsed and remaining business time, status.
+
+A clock starts at the ticket's creation and runs on a :class:`~.schedule.Schedule`
+until its target of business time is used up (the deadline). Pauses (time spent
+"waiting on the customer") do not count: each pushes the deadline by the business
+time it covered. A clock is
+
+``running``
+    not completed, deadline not passed, not paused;
+``paused``
+    not completed, inside a pause that has not ended yet;
+``met``
+    completed at or before the deadline;
+``breached``
+    completed after the deadline, or not completed and the deadline has passed.
+
+An open pause (one with no end yet) is taken to end at the instant of evaluation:
+the deadline it gives is "the deadline if the clock resumed now", and a paused
+clock can therefore never be breached while it stays paused.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from .errors import SlaError
+from .schedule import _duration_seconds, from_timestamp, to_timestamp
+
+STATUS_NONE = "none"
+STATUS_RUNNING = "running"
+STATUS_PAUSED = "paused"
+STATUS_MET = "met"
+STATUS_BREACHED = "breached"
+
+
+@dataclass(frozen=True)
+class ClockState:
+    """What a clock says at one instant; durations are in seconds of business time."""
+
+    deadline: datetime
+    status: str
+    elapsed_seconds: int
+    remaining_seconds: int  # negative once the deadline has passed
+    paused_seconds: int
+
+
+def normalise_pauses(pauses, start, until):
+    """Sorted, merged pause intervals (ts) clipped to ``[start, until]``.
+
+    ``until`` closes a pause with no end (``None`` refuses such pauses).
+    """
+    spans = []
+    for pause in pauses:
+        try:
+            pause_start, pause_end = pause
+        except (TypeError, ValueError) as exc:
+            raise SlaError(f"A pause is (start, end), got {pause!r}.") from exc
+        begin = to_timestamp(pause_start, "pause start")
+        if pause_end is None:
+            if until is None:
+                raise SlaError("A pause that has not ended has no deadline yet.")
+            finish = until
+        else:
+            finish = to_timestamp(pause_end, "pause end")
+            if finish < begin:
+                raise SlaError(f"A pause ends before it starts ({pause_start} to {pause_end}).")
+        begin = max(begin, start)
+        if until is not None:
+            finish = min(finish, until)
+        if finish > begin:
+            spans.append((begin, finish))
+    spans.sort()
+    merged = []
+    for begin, finish in spans:
+        if merged and begin <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], finish))
+        else:
+            merged.append((begin, finish))
+    return merged
+
+
+def deadline_with_pauses_ts(schedule, start, target, pauses):
+    """Deadline (ts) of ``target`` business seconds from ``start``, skipping pauses.
+
+    ``pauses`` comes from :func:`normalise_pauses`.
+    """
+    cursor = start
+    remaining = target
+    for pause_start, pause_end in pauses:
+        if pause_end <= cursor:
+            continue
+        if pause_start > cursor:
+            available = schedule.business_seconds_ts(cursor, pause_start)
+            if available >= remaining:
+                break
+            remaining -= available
+        cursor = max(cursor, pause_end)
+    return schedule.add_seconds_ts(cursor, remaining)
+
+
+def deadline_with_pauses(schedule, start, target_minutes, pauses=()):
+    """Deadline (UTC) of a clock of ``target_minutes`` started at ``start``.
+
+    Every pause ``(start, end)`` must have ended.
+    """
+    start_ts = to_timestamp(start, "start")
+    target = _duration_seconds(target_minutes, 0, positive=True)
+    spans = normalise_pauses(pauses, start_ts, None)
+    return from_timestamp(deadline_with_pauses_ts(schedule, start_ts, target, spans))
+
+
+def clock_state(schedule, start, target_minutes, at, pauses=(), completed=None):
+    """State at ``at`` of a clock started at ``start`` with a target in minutes.
+
+    :param pauses: ``(start, end)`` intervals; the last one may have ``end=None``.
+    :param completed: when the clock stopped (first response, resolution), or None.
+    """
+    start_ts = to_timestamp(start, "start")
+    at_ts = to_timestamp(at, "evaluation instant")
+    target = _duration_seconds(target_minutes, 0, positive=True)
+    if completed is not None:
+        done_ts = to_timestamp(completed, "completion")
+        if done_ts < start_ts:
+            raise SlaError(
+                f"The clock cannot stop ({completed:%Y-%m-%d %H:%M}) "
+                f"before it starts ({start:%Y-%m-%d %H:%M})."
+            )
+        until = done_ts
+    else:
+        done_ts = None
+        until = max(at_ts, start_ts)
+    spans = normalise_pauses(pauses, start_ts, until)
+    deadline = deadline_with_pauses_ts(schedule, start_ts, target, spans)
+    paused = sum(schedule.business_seconds_ts(begin, end) for begin, end in spans)
+    elapsed = max(schedule.business_seconds_ts(start_ts, until) - paused, 0)
+    if done_ts is not None:
+        status = STATUS_MET if done_ts <= deadline else STATUS_BREACHED
+    elif at_ts > deadline:
+        status = STATUS_BREACHED
+    elif _open_pause(pauses):
+        status = STATUS_PAUSED
+    else:
+        status = STATUS_RUNNING
+    return ClockState(
+        deadline=from_timestamp(deadline),
+        status=status,
+        elapsed_seconds=elapsed,
+        remaining_seconds=target - elapsed,
+        paused_seconds=paused,
+    )
+
+
+def _open_pause(pauses):
+    return any(pause_end is None for _pause_start, pause_end in pauses)
+
+
+def deadlines(schedule, items):
+    """Deadlines (UTC) for many ``(start, target_minutes, pauses)`` on one schedule.
+
+    The schedule's yearly tables are built once and shared by every item; each
+    pause must have ended.
+    """
+    results = []
+    append = results.append
+    add = schedule.add_seconds_ts
+    for start, target_minutes, pauses in items:
+        start_ts = to_timestamp(start, "start")
+        target = _duration_seconds(target_minutes, 0, positive=True)
+        if pauses:
+            spans = normalise_pauses(pauses, start_ts, None)
+            append(from_timestamp(deadline_with_pauses_ts(schedule, start_ts, target, spans)))
+        else:
+            append(from_timestamp(add(start_ts, target)))
+    return results

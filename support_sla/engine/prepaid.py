@@ -1,0 +1,75 @@
+"""Prepaid hours spread evenly over the months of annual periods.
+
+A package of ``annual_hours`` starts on an anchor date and renews every year on
+the same day. Within a period, one twelfth of the hours becomes available on the
+first day of each of its twelve months; whatever is unused expires when the
+period ends (Ivanti TRM: "réparties proportionnellement sur 12 mois", "les jours
+non utilisés expirent à la fin de chaque période annuelle").
+"""
+
+import calendar
+from datetime import date, datetime
+
+from .errors import SlaError
+
+
+def add_months(day, months):
+    """``day`` moved by ``months`` calendar months, clamped to the month's end."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    if not 1 <= year <= 9999:
+        raise SlaError("That date is outside the supported calendar.")
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def _check_date(value, what):
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise SlaError(f"The {what} must be a date, got {value!r}.")
+
+
+def _period_index(anchor, on):
+    """How many whole years separate the period of ``on`` from ``anchor``."""
+    _check_date(anchor, "start date")
+    _check_date(on, "date")
+    if on < anchor:
+        raise SlaError(f"{on} is before the start of the package ({anchor}).")
+    years = on.year - anchor.year
+    # Always counted from the anchor, so that a 29 February start keeps its day.
+    if add_months(anchor, 12 * years) > on:
+        years -= 1
+    return years
+
+
+def annual_period(anchor, on):
+    """``(first day, first day of the next period)`` of the period containing ``on``."""
+    index = _period_index(anchor, on)
+    return add_months(anchor, 12 * index), add_months(anchor, 12 * (index + 1))
+
+
+def accrued_hours(annual_hours, anchor, on, end=None):
+    """Hours made available so far in the period of ``on``.
+
+    Nothing accrues before ``anchor`` or in months starting after ``end``.
+    """
+    if isinstance(annual_hours, bool) or not isinstance(annual_hours, int | float):
+        raise SlaError(f"Annual hours must be a number, got {annual_hours!r}.")
+    if annual_hours < 0:
+        raise SlaError(f"Annual hours cannot be negative, got {annual_hours}.")
+    _check_date(anchor, "start date")
+    _check_date(on, "date")
+    if on < anchor:
+        return 0.0
+    first = 12 * _period_index(anchor, on)
+    last_day = on if end is None or end > on else end
+    months = sum(1 for month in range(first, first + 12) if add_months(anchor, month) <= last_day)
+    return annual_hours * months / 12
+
+
+def available_hours(annual_hours, anchor, on, used_in_period, end=None):
+    """Hours still available on ``on``: accrued in its period minus those used there."""
+    if isinstance(used_in_period, bool) or not isinstance(used_in_period, int | float):
+        raise SlaError(f"Used hours must be a number, got {used_in_period!r}.")
+    if used_in_period < 0:
+        raise SlaError(f"Used hours cannot be negative, got {used_in_period}.")
+    return max(accrued_hours(annual_hours, anchor, on, end) - used_in_period, 0.0)

@@ -1,0 +1,423 @@
+"""Working-time schedules and business-time arithmetic.
+
+Terms used throughout the engine:
+
+instant
+    A timezone-aware ``datetime`` in any zone. Naive datetimes are refused: the
+    engine cannot guess which zone they are in. Instants are taken to the whole
+    second (microseconds are dropped); results are returned in UTC.
+window
+    A weekly working window ``(weekday, start, end)`` read as local wall-clock time
+    in the schedule's time zone: ``weekday`` 0 is Monday, ``start`` and ``end`` are
+    hours (``8.5`` is 08:30, ``end`` may be ``24``) or ``datetime.time`` values.
+    A day may have several windows (08:00-12:00 and 13:00-17:00).
+holiday
+    A whole local date on which no window opens (a public holiday).
+closure
+    Any closed interval between two instants (an office move, a shutdown).
+open time
+    The instants covered by a window on a local date that is not a holiday, minus
+    the closures. Across DST changes a window lasts what the wall clock says it
+    lasts: 01:00-04:00 is two real hours on a spring-forward night and four on a
+    fall-back night; a window edge inside a skipped hour is read with the offset
+    in force before the change (``fold=0``).
+business time
+    The measure of open time between two instants, in seconds.
+
+Open time is computed once per local calendar year ("block") and kept as sorted
+interval bounds with running totals, so that adding or measuring business time
+is a couple of binary searches whatever the target. Nothing searches further
+than :data:`HORIZON_YEARS` years ahead: past that a clear :class:`SlaError` is
+raised instead of looping.
+"""
+
+import math
+from bisect import bisect_left, bisect_right
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import SlaError
+
+HORIZON_YEARS = 10
+"""How far ahead a deadline or an opening is looked for before giving up."""
+
+MAX_SPAN_YEARS = 200
+"""Longest span measured by :meth:`Schedule.business_seconds`."""
+
+_DAY = 86400
+_FIRST_YEAR = 1900
+_LAST_YEAR = 9998
+
+
+def to_timestamp(value, what="instant"):
+    """Whole seconds since the epoch of an aware datetime; clear error otherwise."""
+    if not isinstance(value, datetime):
+        raise SlaError(f"The {what} must be a date and time, not {value!r}.")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise SlaError(
+            f"The {what} {value.isoformat(' ')} has no time zone; give it one (Odoo stores UTC)."
+        )
+    return math.floor(value.timestamp())
+
+
+def from_timestamp(ts):
+    """UTC datetime of whole seconds since the epoch."""
+    return datetime.fromtimestamp(ts, UTC)
+
+
+def load_zone(name):
+    """The ``ZoneInfo`` of an IANA name, or a clear error."""
+    if not isinstance(name, str) or not name.strip():
+        raise SlaError(f"A time zone name is required, got {name!r}.")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise SlaError(f"Unknown time zone {name!r}.") from exc
+
+
+def _hour_to_seconds(value, what):
+    if isinstance(value, time):
+        return value.hour * 3600 + value.minute * 60 + value.second
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise SlaError(f"The {what} of a working window must be an hour, got {value!r}.")
+    if not 0 <= value <= 24:
+        raise SlaError(f"The {what} of a working window must be within 0-24 h, got {value}.")
+    return round(value * 3600)
+
+
+def _normalise_windows(windows):
+    """Per weekday, the sorted and merged (start, end) seconds of its windows."""
+    days = [[] for _weekday in range(7)]
+    for window in windows:
+        try:
+            weekday, start, end = window
+        except (TypeError, ValueError) as exc:
+            raise SlaError(f"A working window is (weekday, start, end), got {window!r}.") from exc
+        if isinstance(weekday, bool) or weekday not in range(7):
+            raise SlaError(f"A weekday is 0 (Monday) to 6 (Sunday), got {weekday!r}.")
+        start_s = _hour_to_seconds(start, "start")
+        end_s = _hour_to_seconds(end, "end")
+        if end_s < start_s:
+            raise SlaError(
+                f"A working window ends before it starts ({start} to {end} on weekday {weekday})."
+            )
+        if end_s > start_s:
+            days[weekday].append((start_s, end_s))
+    merged_days = []
+    for spans in days:
+        merged = []
+        for start_s, end_s in sorted(spans):
+            if merged and start_s <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], end_s))
+            else:
+                merged.append((start_s, end_s))
+        merged_days.append(tuple(merged))
+    return tuple(merged_days)
+
+
+def _merge_intervals(intervals):
+    merged = []
+    for start, end in sorted(intervals):
+        if end <= start:
+            continue
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(start, end) for start, end in merged]
+
+
+class _Block:
+    """Open time of one local calendar year: sorted bounds and running totals."""
+
+    __slots__ = ("before", "begin", "end", "ends", "starts", "total", "upto", "year")
+
+    def __init__(self, year, begin, end, intervals):
+        self.year = year
+        self.begin = begin  # first second of the local year
+        self.end = end  # first second of the next local year
+        self.starts = [interval[0] for interval in intervals]
+        self.ends = [interval[1] for interval in intervals]
+        before = []
+        upto = []
+        total = 0
+        for interval_start, interval_end in intervals:
+            before.append(total)
+            total += interval_end - interval_start
+            upto.append(total)
+        self.before = before  # open seconds in this block before interval i
+        self.upto = upto  # open seconds in this block up to the end of interval i
+        self.total = total
+
+    def position(self, ts):
+        """Open seconds of this block before ``ts``."""
+        i = bisect_right(self.starts, ts) - 1
+        if i < 0:
+            return 0
+        return self.before[i] + min(ts - self.starts[i], self.ends[i] - self.starts[i])
+
+    def instant(self, position):
+        """Earliest instant at which ``position`` open seconds of the block have passed.
+
+        ``0 <= position <= total`` and ``total > 0``.
+        """
+        # bisect_left: a position reached exactly at the end of an interval gives
+        # that end, not the start of the next interval.
+        j = bisect_left(self.upto, position)
+        return self.starts[j] + position - self.before[j]
+
+
+class Schedule:
+    """Weekly working windows in a time zone, minus holidays and closures.
+
+    :param windows: iterable of ``(weekday, start, end)``; see the module docstring.
+    :param tz: IANA time zone name in which the windows and holidays are read.
+    :param holidays: iterable of ``datetime.date``: local dates with no open time.
+    :param closures: iterable of ``(start, end)`` aware datetimes: closed intervals.
+
+    Instances are immutable once built and cache open time per year, so one
+    schedule should serve every ticket that shares it.
+    """
+
+    def __init__(self, windows, tz="UTC", holidays=(), closures=()):
+        self.tz_name = tz
+        self.tz = load_zone(tz)
+        self.windows = _normalise_windows(windows)
+        if not any(self.windows):
+            raise SlaError(
+                "The working schedule has no working time at all; add at least one working window."
+            )
+        holiday_set = set()
+        for holiday in holidays:
+            if isinstance(holiday, datetime) or not isinstance(holiday, date):
+                raise SlaError(f"A holiday is a date, got {holiday!r}.")
+            holiday_set.add(holiday)
+        self.holidays = frozenset(holiday_set)
+        closed = []
+        for closure in closures:
+            try:
+                start, end = closure
+            except (TypeError, ValueError) as exc:
+                raise SlaError(f"A closure is (start, end), got {closure!r}.") from exc
+            start_ts = to_timestamp(start, "closure start")
+            end_ts = to_timestamp(end, "closure end")
+            if end_ts < start_ts:
+                raise SlaError(f"A closure ends before it starts ({start} to {end}).")
+            closed.append((start_ts, end_ts))
+        self._closures = _merge_intervals(closed)
+        self._closure_starts = [start for start, _end in self._closures]
+        self.always_open = (
+            all(day == ((0, _DAY),) for day in self.windows)
+            and not self.holidays
+            and not self._closures
+        )
+        self._blocks = {}
+        # Sorted list of built, contiguous years, for the fast path of lookups.
+        self._years = []
+        self._begins = []
+
+    @classmethod
+    def twenty_four_seven(cls, tz="UTC", holidays=(), closures=()):
+        """Open every second of every day (24x7x365), optionally minus closures."""
+        return cls([(weekday, 0, 24) for weekday in range(7)], tz, holidays, closures)
+
+    @property
+    def key(self):
+        """Hashable identity: two schedules with equal keys compute the same times."""
+        return (self.tz_name, self.windows, self.holidays, tuple(self._closures))
+
+    def __repr__(self):
+        return (
+            f"Schedule(tz={self.tz_name!r}, windows={self.windows!r}, "
+            f"holidays={len(self.holidays)}, closures={len(self._closures)})"
+        )
+
+    # -- building blocks ---------------------------------------------------
+
+    def _local_ts(self, day, seconds):
+        moment = datetime(day.year, day.month, day.day, tzinfo=self.tz) + timedelta(seconds=seconds)
+        return math.floor(moment.timestamp())
+
+    def _build(self, year):
+        if not _FIRST_YEAR <= year <= _LAST_YEAR:
+            raise SlaError(
+                f"Dates in the year {year} are outside what the SLA engine "
+                f"supports ({_FIRST_YEAR}-{_LAST_YEAR})."
+            )
+        first = date(year, 1, 1)
+        following = date(year + 1, 1, 1)
+        begin = self._local_ts(first, 0)
+        end = self._local_ts(following, 0)
+        intervals = []
+        day = first
+        one_day = timedelta(days=1)
+        windows = self.windows
+        holidays = self.holidays
+        while day < following:
+            spans = windows[day.weekday()]
+            if spans and day not in holidays:
+                for start_s, end_s in spans:
+                    start = self._local_ts(day, start_s)
+                    stop = self._local_ts(day, end_s)
+                    if stop <= start:
+                        continue  # a window wholly inside a skipped DST hour
+                    if intervals and start <= intervals[-1][1]:
+                        intervals[-1][1] = max(intervals[-1][1], stop)
+                    else:
+                        intervals.append([start, stop])
+            day += one_day
+        if self._closures:
+            intervals = self._subtract_closures(intervals, begin, end)
+        return _Block(year, begin, end, [tuple(interval) for interval in intervals])
+
+    def _subtract_closures(self, intervals, begin, end):
+        closures = self._closures
+        i = max(bisect_right(self._closure_starts, begin) - 1, 0)
+        relevant = []
+        while i < len(closures) and closures[i][0] < end:
+            if closures[i][1] > begin:
+                relevant.append(closures[i])
+            i += 1
+        if not relevant:
+            return intervals
+        result = []
+        k = 0
+        for start, stop in intervals:
+            while k < len(relevant) and relevant[k][1] <= start:
+                k += 1
+            cursor = start
+            m = k
+            while m < len(relevant) and relevant[m][0] < stop:
+                c_start, c_end = relevant[m]
+                if c_start > cursor:
+                    result.append([cursor, c_start])
+                cursor = max(cursor, c_end)
+                if cursor >= stop:
+                    break
+                m += 1
+            if cursor < stop:
+                result.append([cursor, stop])
+        return result
+
+    def _block(self, year):
+        block = self._blocks.get(year)
+        if block is None:
+            block = self._blocks[year] = self._build(year)
+            years = self._years
+            if not years or years[0] - 1 <= year <= years[-1] + 1:
+                # Keep the fast-path list contiguous: extend it at either end.
+                if not years or year > years[-1]:
+                    years.append(year)
+                    self._begins.append(block.begin)
+                elif year < years[0]:
+                    years.insert(0, year)
+                    self._begins.insert(0, block.begin)
+        return block
+
+    def _block_at(self, ts):
+        """The block (local year) containing the instant ``ts``."""
+        begins = self._begins
+        if begins and begins[0] <= ts < self._blocks[self._years[-1]].end:
+            return self._blocks[self._years[bisect_right(begins, ts) - 1]]
+        try:
+            year = datetime.fromtimestamp(ts, self.tz).year
+        except (OverflowError, OSError, ValueError) as exc:
+            raise SlaError("That date is outside what the SLA engine supports.") from exc
+        # Build the gap too, so the fast path stays contiguous.
+        years = self._years
+        if years and year > years[-1]:
+            for missing in range(years[-1] + 1, min(year, years[-1] + MAX_SPAN_YEARS)):
+                self._block(missing)
+        elif years and year < years[0]:
+            for missing in range(years[0] - 1, max(year, years[0] - MAX_SPAN_YEARS), -1):
+                self._block(missing)
+        return self._block(year)
+
+    # -- operations on whole seconds ------------------------------------------
+
+    def add_seconds_ts(self, start, seconds):
+        """Instant (ts) at which ``seconds`` of open time have passed since ``start``.
+
+        With ``seconds == 0`` this is the next opening at or after ``start``.
+        """
+        if self.always_open:
+            return start + seconds
+        block = self._block_at(start)
+        if seconds == 0:
+            i = bisect_right(block.ends, start)
+            if i < len(block.starts):
+                return max(start, block.starts[i])
+            target = 0  # opens in a later year: its first open second
+        else:
+            target = block.position(start) + seconds
+            if target <= block.total:
+                return block.instant(target)
+            target -= block.total
+        for year in range(block.year + 1, block.year + HORIZON_YEARS + 1):
+            block = self._block(year)
+            if block.total and target <= block.total:
+                return block.starts[0] if target == 0 else block.instant(target)
+            target -= block.total
+        raise SlaError(
+            f"No working time found within {HORIZON_YEARS} years after "
+            f"{from_timestamp(start):%Y-%m-%d %H:%M} UTC: the holidays and "
+            "closures of this schedule cover all of its working hours."
+        )
+
+    def business_seconds_ts(self, start, end):
+        """Open seconds between ``start`` and ``end`` (negative if end < start)."""
+        if end < start:
+            return -self.business_seconds_ts(end, start)
+        if self.always_open:
+            return end - start
+        if end - start > MAX_SPAN_YEARS * 366 * _DAY:
+            raise SlaError(
+                f"Business time can only be measured over at most {MAX_SPAN_YEARS} years."
+            )
+        first = self._block_at(start)
+        last = self._block_at(end)
+        if first is last:
+            return last.position(end) - first.position(start)
+        total = first.total - first.position(start)
+        for year in range(first.year + 1, last.year):
+            total += self._block(year).total
+        return total + last.position(end)
+
+    # -- public API on datetimes -------------------------------------------
+
+    def add(self, start, minutes=0, seconds=0):
+        """Instant (UTC) at which the given business time has passed since ``start``.
+
+        With no duration, this is the next opening at or after ``start``.
+        """
+        amount = _duration_seconds(minutes, seconds)
+        return from_timestamp(self.add_seconds_ts(to_timestamp(start, "start"), amount))
+
+    def next_opening(self, start):
+        """First open instant at or after ``start`` (UTC)."""
+        return self.add(start)
+
+    def business_seconds(self, start, end):
+        """Business time between two instants, in seconds (negative if reversed)."""
+        return self.business_seconds_ts(to_timestamp(start, "start"), to_timestamp(end, "end"))
+
+    def is_open(self, instant):
+        """Whether ``instant`` is inside open time."""
+        ts = to_timestamp(instant)
+        return self.business_seconds_ts(ts, ts + 1) == 1
+
+
+def _duration_seconds(minutes, seconds, positive=False):
+    for value, what in ((minutes, "minutes"), (seconds, "seconds")):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise SlaError(f"A duration in {what} must be a number, got {value!r}.")
+        if math.isnan(value) or math.isinf(value):
+            raise SlaError(f"A duration in {what} must be finite, got {value!r}.")
+    total = round(minutes * 60 + seconds)
+    if total < 0 or (positive and total == 0):
+        raise SlaError(
+            f"An SLA target must be a positive duration, got {minutes} minutes."
+            if positive
+            else f"A business-time duration cannot be negative, got {minutes} minutes."
+        )
+    return total

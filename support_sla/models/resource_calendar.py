@@ -1,0 +1,107 @@
+from datetime import UTC
+
+from odoo import _, api, models
+from odoo.exceptions import UserError
+
+from ..engine import Schedule, SlaError
+
+
+class ResourceCalendar(models.Model):
+    _inherit = "resource.calendar"
+
+    @api.model
+    def _sla_schedules(self, keys):
+        """Engine schedules ``{(calendar_id, tz): Schedule}`` for ``(calendar_id, tz)`` keys.
+
+        ``calendar_id`` False means 24x7. A calendar's attendances become weekly
+        windows read in ``tz`` (the customer's zone, not necessarily the
+        calendar's); its global time off and the company-wide time off (no
+        calendar) become closures. Attendances and time off of every calendar are
+        read in two queries, whatever the number of keys.
+        """
+        keys = set(keys)
+        calendars = self.browse({calendar_id for calendar_id, _tz in keys if calendar_id})
+        windows = calendars._sla_windows()
+        closures = calendars._sla_closures()
+        schedules = {}
+        for calendar_id, tz in keys:
+            try:
+                if not calendar_id:
+                    schedules[calendar_id, tz] = Schedule.twenty_four_seven(tz)
+                    continue
+                schedules[calendar_id, tz] = Schedule(
+                    windows[calendar_id], tz, closures=closures[calendar_id]
+                )
+            except SlaError as error:
+                calendar = self.browse(calendar_id)
+                raise UserError(
+                    _(
+                        "The working time %(calendar)s cannot be used for SLA "
+                        "deadlines: %(reason)s",
+                        calendar=calendar.display_name or _("24x7"),
+                        reason=error,
+                    )
+                ) from error
+        return schedules
+
+    def _sla_schedule(self, tz=None):
+        """Engine schedule of this calendar (24x7 if empty), read in ``tz``."""
+        if self:
+            self.ensure_one()
+        tz = tz or self.tz or "UTC"
+        return self._sla_schedules([(self.id, tz)])[self.id, tz]
+
+    def _sla_windows(self):
+        """``{calendar_id: [(weekday, hour_from, hour_to)]}`` of working attendances."""
+        unsupported = self.filtered(lambda cal: cal.two_weeks_calendar or cal.flexible_hours)
+        if unsupported:
+            raise UserError(
+                _(
+                    "SLA coverage needs a one-week calendar with fixed working hours; "
+                    "%(calendars)s is not.",
+                    calendars=", ".join(unsupported.mapped("display_name")),
+                )
+            )
+        windows = {calendar.id: [] for calendar in self}
+        attendances = self.env["resource.calendar.attendance"].search(
+            [
+                ("calendar_id", "in", self.ids),
+                ("resource_id", "=", False),
+                ("display_type", "=", False),
+                ("day_period", "!=", "lunch"),
+            ]
+        )
+        for attendance in attendances:
+            if attendance.date_from or attendance.date_to:
+                raise UserError(
+                    _(
+                        "SLA coverage cannot follow working hours limited in time: "
+                        "remove the dates of the line %(line)s of %(calendar)s.",
+                        line=attendance.display_name,
+                        calendar=attendance.calendar_id.display_name,
+                    )
+                )
+            windows[attendance.calendar_id.id].append(
+                (int(attendance.dayofweek), attendance.hour_from, attendance.hour_to)
+            )
+        return windows
+
+    def _sla_closures(self):
+        """``{calendar_id: [(start, end)]}`` of public holidays (global time off)."""
+        closures = {calendar.id: [] for calendar in self}
+        leaves = self.env["resource.calendar.leaves"].search(
+            [
+                ("calendar_id", "in", [False, *self.ids]),
+                ("resource_id", "=", False),
+                ("time_type", "=", "leave"),
+            ]
+        )
+        for leave in leaves:
+            interval = (
+                leave.date_from.replace(tzinfo=UTC),
+                leave.date_to.replace(tzinfo=UTC),
+            )
+            targets = [leave.calendar_id.id] if leave.calendar_id else closures
+            for calendar_id in targets:
+                closures[calendar_id].append(interval)
+        return closures

@@ -1,0 +1,95 @@
+"""Static checks of the addons: manifests, XML, 18.0 view syntax, engine purity."""
+
+import ast
+import csv
+import re
+
+import pytest
+from conftest import ROOT
+from lxml import etree
+
+ADDONS = ["support_sla", "support_sla_escalation"]
+LICENSES = {"AGPL-3", "LGPL-3", "GPL-3", "GPL-3 or any later version"}
+
+
+def manifest(addon):
+    return ast.literal_eval((ROOT / addon / "__manifest__.py").read_text())
+
+
+def addon_files(addon, suffix):
+    return sorted((ROOT / addon).rglob(f"*{suffix}"))
+
+
+@pytest.mark.parametrize("addon", ADDONS)
+def test_manifest(addon):
+    data = manifest(addon)
+    assert re.fullmatch(r"18\.0\.\d+\.\d+\.\d+", data["version"]), data["version"]
+    assert data["license"] in LICENSES
+    assert data["installable"] is True
+    assert "description" not in data  # readme/ fragments instead
+    for key in ("name", "summary", "author", "depends", "category"):
+        assert data.get(key), key
+    for path in data.get("data", []) + data.get("demo", []):
+        assert (ROOT / addon / path).is_file(), f"{addon}: {path} is listed but missing"
+
+
+@pytest.mark.parametrize("addon", ADDONS)
+def test_every_data_file_is_loaded(addon):
+    data = manifest(addon)
+    listed = set(data.get("data", []) + data.get("demo", []))
+    for folder in ("data", "demo", "security", "views", "wizards", "report"):
+        for path in sorted((ROOT / addon / folder).glob("*")):
+            if path.suffix in (".xml", ".csv"):
+                relative = str(path.relative_to(ROOT / addon))
+                assert relative in listed, f"{addon}: {relative} is not in the manifest"
+
+
+@pytest.mark.parametrize("addon", ADDONS)
+def test_oca_layout(addon):
+    folder = ROOT / addon
+    assert (folder / "pyproject.toml").read_text().count("whool") >= 1
+    assert (folder / "readme" / "DESCRIPTION.md").is_file()
+    assert (ROOT / "setup" / addon / "odoo" / "addons" / addon).resolve() == folder
+
+
+@pytest.mark.parametrize("addon", ADDONS)
+def test_xml_is_well_formed_and_uses_18_syntax(addon):
+    for path in addon_files(addon, ".xml"):
+        tree = etree.parse(str(path))  # raises on malformed XML
+        assert not tree.xpath("//tree"), f"{path}: <tree> is <list> since 17.0"
+        for attribute in ("attrs", "states"):
+            found = tree.xpath(f"//*[@{attribute}]")
+            assert not found, f"{path}: '{attribute}' was removed in 17.0, use invisible=..."
+
+
+@pytest.mark.parametrize("addon", ADDONS)
+def test_access_csv_is_consistent(addon):
+    path = ROOT / addon / "security" / "ir.model.access.csv"
+    if not path.exists():
+        pytest.skip(f"{addon} defines no model yet")
+    with path.open() as handle:
+        rows = list(csv.DictReader(handle))
+    ids = [row["id"] for row in rows]
+    assert len(ids) == len(set(ids))
+    for row in rows:
+        assert row["model_id:id"].startswith("model_"), row
+
+
+def test_engine_never_imports_odoo():
+    for path in (ROOT / "support_sla" / "engine").rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+                assert node.level <= 1, f"{path}: the engine imports outside itself"
+            for name in names:
+                assert not name.startswith("odoo"), f"{path} imports {name}"
+
+
+def test_python_compiles():
+    for addon in ADDONS:
+        for path in addon_files(addon, ".py"):
+            compile(path.read_text(), str(path), "exec")
