@@ -16,6 +16,7 @@ from .clock import (
     deadline_with_pauses,
     deadlines,
 )
+from .contract import notice_deadline, renews, transition
 from .errors import SlaError
 from .prepaid import (
     accrued_hours,
@@ -56,4 +57,7 @@ __all__ = [
     "deadline_with_pauses",
     "deadlines",
     "matrix_priority",
+    "notice_deadline",
+    "renews",
+    "transition",
 ]

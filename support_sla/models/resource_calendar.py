@@ -1,6 +1,6 @@
 from datetime import UTC
 
-from odoo import _, api, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..engine import Schedule, SlaError
@@ -8,6 +8,14 @@ from ..engine import Schedule, SlaError
 
 class ResourceCalendar(models.Model):
     _inherit = "resource.calendar"
+
+    sla_company_holidays = fields.Boolean(
+        string="Closed on Company Holidays",
+        default=True,
+        help="SLA clocks stop on the company-wide public holidays (time off with no "
+        "working time). Untick it for round-the-clock coverage that runs on holidays, "
+        "such as a 24/7 calendar for P1 tickets.",
+    )
 
     @api.model
     def _sla_schedules(self, keys):
@@ -87,7 +95,11 @@ class ResourceCalendar(models.Model):
         return windows
 
     def _sla_closures(self):
-        """``{calendar_id: [(start, end)]}`` of public holidays (global time off)."""
+        """``{calendar_id: [(start, end)]}`` of public holidays (global time off).
+
+        Time off of the calendar closes it; company-wide time off (no calendar)
+        closes the calendars that follow company holidays.
+        """
         closures = {calendar.id: [] for calendar in self}
         leaves = self.env["resource.calendar.leaves"].search(
             [
@@ -101,7 +113,10 @@ class ResourceCalendar(models.Model):
                 leave.date_from.replace(tzinfo=UTC),
                 leave.date_to.replace(tzinfo=UTC),
             )
-            targets = [leave.calendar_id.id] if leave.calendar_id else closures
+            if leave.calendar_id:
+                targets = [leave.calendar_id.id]
+            else:
+                targets = [cal.id for cal in self if cal.sla_company_holidays]
             for calendar_id in targets:
                 closures[calendar_id].append(interval)
         return closures

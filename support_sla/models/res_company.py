@@ -1,0 +1,26 @@
+from odoo import api, fields, models
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    sla_warning_percent = fields.Integer(
+        string="SLA Warning (%)",
+        default=80,
+        help="Share of an SLA target after which the team is warned that the ticket is at risk.",
+    )
+    support_priority_rule_ids = fields.One2many("support.priority.rule", "company_id")
+
+    _sql_constraints = [
+        (
+            "sla_warning_percent_range",
+            "CHECK (sla_warning_percent > 0 AND sla_warning_percent < 100)",
+            "The SLA warning must come between 1% and 99% of the target.",
+        ),
+    ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        self.env["support.priority.rule"]._create_default_matrix(companies)
+        return companies

@@ -1,0 +1,7 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    sla_warning_percent = fields.Integer(related="company_id.sla_warning_percent", readonly=False)

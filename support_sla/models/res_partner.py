@@ -1,0 +1,36 @@
+from odoo import api, fields, models
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    support_entitlement_ids = fields.One2many(
+        "support.entitlement", "partner_id", string="Support Entitlements"
+    )
+    support_entitlement_id = fields.Many2one(
+        "support.entitlement",
+        string="Current Entitlement",
+        compute="_compute_support_entitlement_id",
+        help="The support contract covering this customer today.",
+    )
+    support_tier_id = fields.Many2one(
+        "support.tier",
+        string="Support Tier",
+        compute="_compute_support_entitlement_id",
+        help="Tier applied to this customer's tickets today; empty: no support contract.",
+    )
+
+    @api.depends("commercial_partner_id.support_entitlement_ids.state")
+    @api.depends_context("tz")
+    def _compute_support_entitlement_id(self):
+        """Entitlement of the commercial entity covering today, and its tier."""
+        today = fields.Date.context_today(self)
+        found = self.env["support.entitlement"]._find_covering(
+            {(partner.commercial_partner_id.id, today) for partner in self}
+        )
+        for partner in self:
+            entitlement = found.get((partner.commercial_partner_id.id, today))
+            if entitlement and entitlement.state == "expired":
+                entitlement = entitlement.browse()
+            partner.support_entitlement_id = entitlement
+            partner.support_tier_id = entitlement.effective_tier_id

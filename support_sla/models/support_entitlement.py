@@ -1,0 +1,346 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from odoo.addons.base.models.res_partner import _tz_get
+
+from ..engine import SlaError, notice_deadline, transition
+
+COVERING_STATES = ("trial", "active")
+
+
+class SupportEntitlement(models.Model):
+    """A customer's support contract: which tier, when, where and through whom."""
+
+    _name = "support.entitlement"
+    _description = "Support Entitlement"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_start desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        required=True,
+        copy=False,
+        default=lambda self: _("New"),
+        tracking=True,
+        help="Contract reference.",
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        tracking=True,
+        domain="[('is_company', '=', True)]",
+        help="The customer's commercial entity; its contacts are covered.",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    tier_id = fields.Many2one(
+        "support.tier", required=True, tracking=True, check_company=True, index=True
+    )
+    trial_tier_id = fields.Many2one(
+        "support.tier",
+        string="Trial Tier",
+        check_company=True,
+        tracking=True,
+        help="Tier applied while the entitlement is in trial (Zmanda: premium SLAs "
+        "during the evaluation). Empty: the tier itself.",
+    )
+    effective_tier_id = fields.Many2one(
+        "support.tier",
+        compute="_compute_effective_tier_id",
+        store=True,
+        string="Tier Applied",
+        help="The trial tier during a trial, the tier otherwise.",
+    )
+    date_start = fields.Date(
+        string="Start", required=True, default=fields.Date.context_today, tracking=True
+    )
+    date_end = fields.Date(string="End", tracking=True, help="Empty: no end date.")
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("trial", "Trial"),
+            ("active", "Active"),
+            ("expired", "Expired"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="draft",
+        required=True,
+        tracking=True,
+        index=True,
+        copy=False,
+    )
+    tz = fields.Selection(
+        _tz_get,
+        string="Time Zone",
+        compute="_compute_tz",
+        store=True,
+        readonly=False,
+        help="Time zone of the customer's main site, in which coverage hours are read. "
+        "Defaults to the customer's.",
+    )
+    calendar_id = fields.Many2one(
+        "resource.calendar",
+        string="Regional Coverage",
+        check_company=True,
+        tracking=True,
+        help="Working hours and public holidays of the customer's region, replacing the "
+        "tier's coverage hours (not the 24/7 override of a priority).",
+    )
+    reseller_id = fields.Many2one(
+        "res.partner",
+        string="Reseller",
+        tracking=True,
+        help="Partner who sold the contract and gives first-line support.",
+    )
+    auto_renew = fields.Boolean(
+        string="Automatic Renewal",
+        tracking=True,
+        help="At the end date the entitlement renews for one year, unless a notice of "
+        "non-renewal was given in time.",
+    )
+    notice_days = fields.Integer(
+        string="Notice Period (days)",
+        default=60,
+        help="A notice of non-renewal must be given at least this many days before the end.",
+    )
+    notice_date = fields.Date(
+        string="Non-renewal Notice",
+        tracking=True,
+        copy=False,
+        help="Date the notice of non-renewal was given.",
+    )
+    notice_deadline = fields.Date(
+        compute="_compute_notice_deadline",
+        help="Last day to give a notice of non-renewal that stops the next renewal.",
+    )
+    channel_ids = fields.Many2many(related="effective_tier_id.channel_ids")
+    ticket_ids = fields.One2many("helpdesk.ticket", "entitlement_id")
+    ticket_count = fields.Integer(compute="_compute_ticket_count")
+
+    _sql_constraints = [
+        (
+            "dates_order",
+            "CHECK (date_end IS NULL OR date_end >= date_start)",
+            "An entitlement cannot end before it starts.",
+        ),
+        (
+            "notice_days_positive",
+            "CHECK (notice_days >= 0)",
+            "The notice period cannot be negative.",
+        ),
+    ]
+
+    @api.depends("state", "tier_id", "trial_tier_id")
+    def _compute_effective_tier_id(self):
+        """Trial tier during a trial, the tier otherwise."""
+        for entitlement in self:
+            trial = entitlement.state == "trial" and entitlement.trial_tier_id
+            entitlement.effective_tier_id = trial or entitlement.tier_id
+
+    @api.depends("partner_id")
+    def _compute_tz(self):
+        """The customer's time zone, then the company's, then UTC."""
+        for entitlement in self:
+            entitlement.tz = (
+                entitlement.partner_id.tz
+                or entitlement.company_id.partner_id.tz
+                or entitlement.tz
+                or "UTC"
+            )
+
+    @api.depends("date_end", "notice_days")
+    def _compute_notice_deadline(self):
+        """End date minus the notice period."""
+        for entitlement in self:
+            entitlement.notice_deadline = (
+                notice_deadline(entitlement.date_end, entitlement.notice_days)
+                if entitlement.date_end and entitlement.notice_days >= 0
+                else False
+            )
+
+    def _compute_ticket_count(self):
+        """Number of tickets covered by the entitlement."""
+        counts = dict(
+            self.env["helpdesk.ticket"]._read_group(
+                [("entitlement_id", "in", self.ids)], ["entitlement_id"], ["__count"]
+            )
+        )
+        for entitlement in self:
+            entitlement.ticket_count = counts.get(entitlement, 0)
+
+    @api.constrains("partner_id")
+    def _check_partner_is_commercial(self):
+        for entitlement in self:
+            partner = entitlement.partner_id
+            if partner != partner.commercial_partner_id:
+                raise ValidationError(
+                    _(
+                        "An entitlement covers a whole customer: choose %(company)s "
+                        "rather than its contact %(contact)s.",
+                        company=partner.commercial_partner_id.display_name,
+                        contact=partner.display_name,
+                    )
+                )
+
+    @api.constrains("tz")
+    def _check_tz(self):
+        for entitlement in self:
+            if entitlement.tz and entitlement.tz not in dict(_tz_get(self)):
+                raise ValidationError(_("Unknown time zone %s.", entitlement.tz))
+
+    @api.constrains("partner_id", "state", "date_start", "date_end")
+    def _check_no_overlap(self):
+        covering = self.filtered(lambda ent: ent.state in COVERING_STATES)
+        if not covering:
+            return
+        others = self.search(
+            [
+                ("partner_id", "in", covering.partner_id.ids),
+                ("state", "in", COVERING_STATES),
+            ]
+        )
+        for entitlement in covering:
+            for other in others:
+                if other == entitlement or other.partner_id != entitlement.partner_id:
+                    continue
+                if _overlap(entitlement, other):
+                    raise ValidationError(
+                        _(
+                            "%(customer)s already has the entitlement %(other)s from "
+                            "%(start)s to %(end)s; two contracts in force at the same time "
+                            "would make the SLA ambiguous. End or cancel it first.",
+                            customer=entitlement.partner_id.display_name,
+                            other=other.name,
+                            start=other.date_start,
+                            end=other.date_end or _("no end"),
+                        )
+                    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", _("New")) == _("New"):
+                vals["name"] = self.env["ir.sequence"].next_by_code("support.entitlement") or "/"
+        return super().create(vals_list)
+
+    # -- actions -----------------------------------------------------------
+
+    def action_activate(self):
+        self._set_state("active", from_states=("draft", "trial", "expired"))
+
+    def action_start_trial(self):
+        for entitlement in self:
+            if not entitlement.date_end:
+                raise UserError(
+                    _("A trial needs an end date: set when the evaluation of %s ends.")
+                    % entitlement.name
+                )
+        self._set_state("trial", from_states=("draft",))
+
+    def action_cancel(self):
+        self._set_state("cancelled", from_states=("draft", "trial", "active", "expired"))
+
+    def action_reset_to_draft(self):
+        self._set_state("draft", from_states=("cancelled",))
+
+    def action_give_notice(self):
+        """Record today's notice of non-renewal."""
+        today = fields.Date.context_today(self)
+        for entitlement in self:
+            entitlement.notice_date = today
+            if entitlement.auto_renew and entitlement.notice_deadline:
+                if today <= entitlement.notice_deadline:
+                    body = _("Notice of non-renewal received: the entitlement ends on %s.")
+                else:
+                    body = _(
+                        "Notice of non-renewal received after the deadline: the "
+                        "entitlement still renews once on %s and ends after that year."
+                    )
+                entitlement.message_post(body=body % entitlement.date_end)
+
+    def action_view_tickets(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "helpdesk_mgmt.helpdesk_ticket_action"
+        )
+        action["domain"] = [("entitlement_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    def _set_state(self, state, from_states):
+        wrong = self.filtered(lambda ent: ent.state not in from_states)
+        if wrong:
+            labels = dict(self._fields["state"]._description_selection(self.env))
+            raise UserError(
+                _(
+                    "%(names)s cannot become %(state)s from its current state.",
+                    names=", ".join(wrong.mapped("name")),
+                    state=labels[state],
+                )
+            )
+        self.write({"state": state})
+
+    # -- lookups and jobs -----------------------------------------------------
+
+    @api.model
+    def _find_covering(self, partner_dates):
+        """``{(commercial partner id, date): entitlement}`` for the pairs given.
+
+        An entitlement covers a date when it is in trial or active, or expired
+        after having covered that date. One query for all pairs.
+        """
+        partner_ids = {partner_id for partner_id, _day in partner_dates}
+        if not partner_ids:
+            return {}
+        candidates = self.sudo().search(
+            [
+                ("partner_id", "in", list(partner_ids)),
+                ("state", "in", (*COVERING_STATES, "expired")),
+            ],
+            order="date_start desc, id desc",
+        )
+        found = {}
+        for partner_id, day in partner_dates:
+            found[partner_id, day] = next(
+                (
+                    ent
+                    for ent in candidates
+                    if ent.partner_id.id == partner_id
+                    and ent.date_start <= day
+                    and (not ent.date_end or day <= ent.date_end)
+                ),
+                self.browse(),
+            )
+        return found
+
+    @api.model
+    def _cron_update_states(self):
+        """Expire and renew entitlements whose end date has passed."""
+        today = fields.Date.context_today(self)
+        due = self.search([("state", "in", COVERING_STATES), ("date_end", "<", today)])
+        for entitlement in due:
+            try:
+                state, date_end = transition(
+                    entitlement.state,
+                    entitlement.date_end,
+                    today,
+                    auto_renew=entitlement.auto_renew,
+                    notice_days=entitlement.notice_days,
+                    notice_date=entitlement.notice_date,
+                )
+            except SlaError as error:
+                entitlement.message_post(body=_("Not renewed: %s", error))
+                continue
+            if date_end != entitlement.date_end:
+                entitlement.message_post(body=_("Renewed automatically until %s.", date_end))
+            entitlement.write({"state": state, "date_end": date_end})
+
+
+def _overlap(first, second):
+    """Whether two entitlements' date ranges (open-ended when no end) intersect."""
+    first_end = first.date_end or fields.Date.to_date("9999-12-31")
+    second_end = second.date_end or fields.Date.to_date("9999-12-31")
+    return first.date_start <= second_end and second.date_start <= first_end

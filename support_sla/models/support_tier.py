@@ -1,0 +1,80 @@
+from odoo import _, api, fields, models
+
+
+class SupportTier(models.Model):
+    """A support level sold to customers: Basic, Standard, Premium, ..."""
+
+    _name = "support.tier"
+    _description = "Support Tier"
+    _order = "sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    code = fields.Char(required=True, help="Short code used in reports and imports.")
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company",
+        default=lambda self: self.env.company,
+        help="Leave empty to offer this tier in every company.",
+    )
+    channel_ids = fields.Many2many(
+        "helpdesk.ticket.channel",
+        string="Channels",
+        help="Channels included in the tier. A ticket received through another channel "
+        "is flagged out of entitlement and gets no SLA deadline.",
+    )
+    priority_handling = fields.Boolean(
+        help="Requests of this tier's customers are handled before the others."
+    )
+    calendar_id = fields.Many2one(
+        "resource.calendar",
+        string="Coverage Hours",
+        check_company=True,
+        help="Working hours during which the SLA clocks run, read in the customer's "
+        "time zone. Leave empty for 24x7 coverage.",
+    )
+    target_ids = fields.One2many("support.tier.target", "tier_id", string="Targets", copy=True)
+    description = fields.Html(
+        string="Included Services",
+        translate=True,
+        help="What the tier includes (maintenance, upgrades, training); shown to customers.",
+    )
+    entitlement_ids = fields.One2many("support.entitlement", "tier_id")
+    entitlement_count = fields.Integer(compute="_compute_entitlement_count")
+    coverage_label = fields.Char(compute="_compute_coverage_label")
+
+    _sql_constraints = [
+        ("code_company_uniq", "unique (code, company_id)", "A tier code must be unique."),
+    ]
+
+    @api.depends("entitlement_ids")
+    def _compute_entitlement_count(self):
+        """Number of entitlements on this tier, in any state."""
+        counts = dict(
+            self.env["support.entitlement"]._read_group(
+                [("tier_id", "in", self.ids)], ["tier_id"], ["__count"]
+            )
+        )
+        for tier in self:
+            tier.entitlement_count = counts.get(tier, 0)
+
+    @api.depends("calendar_id")
+    def _compute_coverage_label(self):
+        """Coverage in words: the calendar's name, or 24x7."""
+        for tier in self:
+            tier.coverage_label = tier.calendar_id.name or _("24x7")
+
+    def _target_for(self, priority):
+        """The target line of ``priority``, or an empty recordset."""
+        self.ensure_one()
+        return self.target_ids.filtered(lambda target: target.priority == priority)[:1]
+
+    def action_view_entitlements(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "support_sla.support_entitlement_action"
+        )
+        action["domain"] = [("tier_id", "=", self.id)]
+        action["context"] = {"default_tier_id": self.id}
+        return action

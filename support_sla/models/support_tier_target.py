@@ -1,0 +1,74 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..engine import PRIORITY_LABELS
+
+
+def _ticket_priorities(model):
+    return model.env["helpdesk.ticket"]._fields["priority"].selection
+
+
+class SupportTierTarget(models.Model):
+    """How fast one priority of a tier must be answered and resolved."""
+
+    _name = "support.tier.target"
+    _description = "Support Tier Target"
+    _order = "tier_id, priority desc"
+    _check_company_auto = True
+
+    tier_id = fields.Many2one("support.tier", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="tier_id.company_id", store=True)
+    priority = fields.Selection(selection=_ticket_priorities, required=True)
+    priority_label = fields.Char(compute="_compute_priority_label", string="Level")
+    response_minutes = fields.Integer(
+        string="Response (minutes)",
+        required=True,
+        help="Business time from the ticket's creation to the first public reply.",
+    )
+    resolve_minutes = fields.Integer(
+        string="Resolution (minutes)",
+        help="Business time from the ticket's creation to a closed stage; 0 for none.",
+    )
+    calendar_id = fields.Many2one(
+        "resource.calendar",
+        string="Coverage Override",
+        check_company=True,
+        help="Coverage hours of this priority only (e.g. P1 on a 24/7 calendar while the "
+        "other priorities follow business hours). Empty: the tier's coverage.",
+    )
+
+    _sql_constraints = [
+        (
+            "tier_priority_uniq",
+            "unique (tier_id, priority)",
+            "A tier has one target per priority.",
+        ),
+    ]
+
+    @api.depends("priority")
+    def _compute_priority_label(self):
+        """P1..P4 label of the priority."""
+        for target in self:
+            target.priority_label = PRIORITY_LABELS.get(target.priority, "")
+
+    @api.constrains("response_minutes", "resolve_minutes")
+    def _check_minutes(self):
+        for target in self:
+            if target.response_minutes <= 0:
+                raise ValidationError(
+                    _(
+                        "The response target of %(level)s in %(tier)s must be a positive "
+                        "number of minutes.",
+                        level=target.priority_label,
+                        tier=target.tier_id.display_name,
+                    )
+                )
+            if target.resolve_minutes < 0:
+                raise ValidationError(
+                    _(
+                        "The resolution target of %(level)s in %(tier)s cannot be negative "
+                        "(use 0 for no resolution target).",
+                        level=target.priority_label,
+                        tier=target.tier_id.display_name,
+                    )
+                )
