@@ -30,7 +30,7 @@ def renews(date_end, auto_renew, notice_days, notice_date=None):
     """Whether a contract ending on ``date_end`` renews by itself."""
     if not auto_renew or date_end is None:
         return False
-    return notice_date is None or notice_date > notice_deadline(date_end, notice_days)
+    return not notice_date or notice_date > notice_deadline(date_end, notice_days)
 
 
 def transition(state, date_end, today, auto_renew=False, notice_days=60, notice_date=None):

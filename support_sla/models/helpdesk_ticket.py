@@ -33,6 +33,7 @@ STATUS_SELECTION = [
 ]
 # Changing one of these fields recomputes the running clocks from creation.
 SLA_TRIGGERS = {
+    "sla_start_date",
     "priority",
     "impact",
     "urgency",
@@ -106,6 +107,15 @@ class HelpdeskTicket(models.Model):
         compute="_compute_sla_tz",
         store=True,
         help="Time zone in which the coverage hours are read.",
+    )
+    sla_start_date = fields.Datetime(
+        string="Received",
+        default=fields.Datetime.now,
+        required=True,
+        readonly=True,
+        copy=False,
+        help="When the request was received: the SLA clocks start here. Imported tickets "
+        "may bring their original date.",
     )
     sla_note = fields.Char(
         string="SLA Coverage",
@@ -222,9 +232,12 @@ class HelpdeskTicket(models.Model):
 
     def _prepare_override_vals(self, vals):
         """A priority set by hand (form, kanban stars, import) is an override."""
-        if "priority" in vals and "priority_overridden" not in vals:
-            if any(ticket.matrix_priority != vals["priority"] for ticket in self):
-                vals["priority_overridden"] = True
+        if (
+            "priority" in vals
+            and "priority_overridden" not in vals
+            and any(ticket.matrix_priority != vals["priority"] for ticket in self)
+        ):
+            vals["priority_overridden"] = True
         if vals.get("priority_overridden"):
             vals.setdefault("priority_override_user_id", self.env.user.id)
             vals.setdefault("priority_override_date", fields.Datetime.now())
@@ -242,13 +255,13 @@ class HelpdeskTicket(models.Model):
 
     # -- entitlement -----------------------------------------------------------
 
-    @api.depends("partner_id", "commercial_partner_id")
+    @api.depends("partner_id", "commercial_partner_id", "sla_start_date")
     def _compute_entitlement_id(self):
         """Entitlement of the customer covering the ticket's date (its local day)."""
         days = {}
         for ticket in self:
             partner = ticket.commercial_partner_id or ticket.partner_id.commercial_partner_id
-            moment = ticket.create_date or fields.Datetime.now()
+            moment = ticket.sla_start_date or fields.Datetime.now()
             zone = pytz.timezone(partner.tz or "UTC")
             days[ticket] = (partner.id, pytz.utc.localize(moment).astimezone(zone).date())
         found = self.env["support.entitlement"]._find_covering(
@@ -398,7 +411,7 @@ class HelpdeskTicket(models.Model):
             completed = self.sla_first_response_date
         else:
             completed = self.closed_date if self.stage_id.closed else False
-        return _aware(self.create_date or now), pauses, _aware(completed) or None
+        return _aware(self.sla_start_date or now), pauses, _aware(completed) or None
 
     def _sla_update(self):
         """Recompute the running clocks of the tickets from their creation.

@@ -1,7 +1,7 @@
 from datetime import UTC
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..engine import Schedule, SlaError
 
@@ -120,3 +120,22 @@ class ResourceCalendar(models.Model):
             for calendar_id in targets:
                 closures[calendar_id].append(interval)
         return closures
+
+    def _sla_check_usable(self, tz=None):
+        """Raise a ValidationError if a calendar cannot serve as SLA coverage."""
+        for calendar in self:
+            try:
+                calendar._sla_schedule(tz)
+            except UserError as error:
+                raise ValidationError(error.args[0]) from error
+
+    @api.constrains("attendance_ids", "two_weeks_calendar", "flexible_hours")
+    def _check_sla_coverage_still_usable(self):
+        used = self.env["support.tier"].search([("calendar_id", "in", self.ids)]).calendar_id
+        used |= (
+            self.env["support.tier.target"].search([("calendar_id", "in", self.ids)]).calendar_id
+        )
+        used |= (
+            self.env["support.entitlement"].search([("calendar_id", "in", self.ids)]).calendar_id
+        )
+        used._sla_check_usable()

@@ -185,11 +185,12 @@ class SupportEntitlement(models.Model):
                     )
                 )
 
-    @api.constrains("tz")
-    def _check_tz(self):
+    @api.constrains("tz", "calendar_id")
+    def _check_coverage(self):
         for entitlement in self:
             if entitlement.tz and entitlement.tz not in dict(_tz_get(self)):
                 raise ValidationError(_("Unknown time zone %s.", entitlement.tz))
+            entitlement.calendar_id._sla_check_usable(entitlement.tz)
 
     @api.constrains("partner_id", "state", "date_start", "date_end")
     def _check_no_overlap(self):
@@ -329,7 +330,7 @@ class SupportEntitlement(models.Model):
                     today,
                     auto_renew=entitlement.auto_renew,
                     notice_days=entitlement.notice_days,
-                    notice_date=entitlement.notice_date,
+                    notice_date=entitlement.notice_date or None,
                 )
             except SlaError as error:
                 entitlement.message_post(body=_("Not renewed: %s", error))

@@ -65,6 +65,10 @@ class SupportTier(models.Model):
         for tier in self:
             tier.coverage_label = tier.calendar_id.name or _("24x7")
 
+    @api.constrains("calendar_id")
+    def _check_calendar_usable(self):
+        self.calendar_id._sla_check_usable()
+
     def _target_for(self, priority):
         """The target line of ``priority``, or an empty recordset."""
         self.ensure_one()

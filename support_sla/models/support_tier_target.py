@@ -51,6 +51,10 @@ class SupportTierTarget(models.Model):
         for target in self:
             target.priority_label = PRIORITY_LABELS.get(target.priority, "")
 
+    @api.constrains("calendar_id")
+    def _check_calendar_usable(self):
+        self.calendar_id._sla_check_usable()
+
     @api.constrains("response_minutes", "resolve_minutes")
     def _check_minutes(self):
         for target in self:

@@ -1,1 +1,3 @@
 from . import test_engine_vs_resource
+from . import test_ticket_sla
+from . import test_cron_security

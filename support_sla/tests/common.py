@@ -59,3 +59,81 @@ class SlaCalendarCase(TransactionCase):
                 }
             )
         return cls.env["resource.calendar.leaves"].create(values)
+
+
+class SlaCase(SlaCalendarCase):
+    """Customers on the default tiers in three time zones, agents and a portal user."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False))
+        ref = cls.env.ref
+        cls.basic = ref("support_sla.tier_basic")
+        cls.standard = ref("support_sla.tier_standard")
+        cls.premium = ref("support_sla.tier_premium")
+        cls.web = ref("helpdesk_mgmt.helpdesk_ticket_channel_web")
+        cls.email = ref("helpdesk_mgmt.helpdesk_ticket_channel_email")
+        cls.phone = ref("helpdesk_mgmt.helpdesk_ticket_channel_phone")
+        cls.stage_new = ref("helpdesk_mgmt.helpdesk_ticket_stage_new")
+        cls.stage_done = ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
+        cls.stage_waiting = ref("helpdesk_mgmt.helpdesk_ticket_stage_awaiting")
+        cls.stage_waiting.sla_pause = True
+        cls.team = cls.env["helpdesk.ticket.team"].create({"name": "SLA Team"})
+        cls.paris, cls.paris_contact = cls._customer("Boulangerie Dupont", "Europe/Paris")
+        cls.new_york, cls.ny_contact = cls._customer("Hudson Freight", "America/New_York")
+        cls.tokyo, cls.tokyo_contact = cls._customer("Sakura Robotics", "Asia/Tokyo")
+        cls.paris_contract = cls._entitlement(cls.paris, cls.basic)
+        cls.ny_contract = cls._entitlement(cls.new_york, cls.standard)
+        cls.tokyo_contract = cls._entitlement(cls.tokyo, cls.premium)
+
+    @classmethod
+    def _customer(cls, name, tz):
+        company = cls.env["res.partner"].create({"name": name, "is_company": True, "tz": tz})
+        contact = cls.env["res.partner"].create(
+            {"name": f"Contact of {name}", "parent_id": company.id, "tz": tz,
+             "email": f"contact@{name.split()[0].lower()}.example.com"}
+        )  # fmt: skip
+        return company, contact
+
+    @classmethod
+    def _entitlement(cls, partner, tier, state="active", **values):
+        return cls.env["support.entitlement"].create(
+            {
+                "partner_id": partner.id,
+                "tier_id": tier.id,
+                "date_start": "2024-01-01",
+                "date_end": "2027-12-31",
+                "state": state,
+                **values,
+            }
+        )
+
+    def _ticket(self, contact, impact="high", urgency="high", channel=None, **values):
+        return self.env["helpdesk.ticket"].create(
+            {
+                "name": "Backups fail",
+                "description": "Nothing works",
+                "partner_id": contact.id,
+                "team_id": self.team.id,
+                "stage_id": self.stage_new.id,
+                "channel_id": (channel or self.web).id,
+                "impact": impact,
+                "urgency": urgency,
+                **values,
+            }
+        )
+
+    def _end_request(self):
+        """What a commit does between two requests: write the chatter tracking."""
+        self.env.flush_all()
+        self.cr.precommit.run()
+
+    @staticmethod
+    def utc(*args):
+        return datetime(*args)
+
+    @staticmethod
+    def local(tz, *args):
+        """Naive UTC of a local wall-clock time, as Odoo stores datetimes."""
+        return pytz.timezone(tz).localize(datetime(*args)).astimezone(pytz.utc).replace(tzinfo=None)
