@@ -305,23 +305,26 @@ class TestPriorityMatrix(SlaCase):
 
 class TestBadInput(SlaCase):
     def test_targets_must_be_positive(self):
+        form = Form(self.standard)
+        with form.target_ids.edit(0) as line:
+            line.response_minutes = 0
         with self.assertRaisesRegex(ValidationError, "positive"):
-            with Form(self.standard) as form:
-                with form.target_ids.edit(0) as line:
-                    line.response_minutes = 0
+            form.save()
+        form = Form(self.basic)
+        with form.target_ids.edit(0) as line:
+            line.resolve_minutes = -5
         with self.assertRaisesRegex(ValidationError, "cannot be negative"):
-            with Form(self.basic) as form:
-                with form.target_ids.edit(0) as line:
-                    line.resolve_minutes = -5
+            form.save()
 
     def test_overlapping_entitlements_are_refused(self):
+        form = Form(self.env["support.entitlement"])
+        form.partner_id = self.paris
+        form.tier_id = self.premium
+        form.date_start = "2025-01-01"
+        form.date_end = "2025-12-31"
+        draft = form.save()
         with self.assertRaisesRegex(ValidationError, "already has the entitlement"):
-            with Form(self.env["support.entitlement"]) as form:
-                form.partner_id = self.paris
-                form.tier_id = self.premium
-                form.date_start = "2025-01-01"
-                form.date_end = "2025-12-31"
-                form.state = "active"
+            draft.action_activate()
 
     def test_entitlement_dates_in_order(self):
         with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), self.cr.savepoint():
