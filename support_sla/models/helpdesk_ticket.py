@@ -66,12 +66,10 @@ class HelpdeskTicket(models.Model):
         selection=lambda self: self._fields["priority"].selection,
         compute="_compute_matrix_priority",
         store=True,
-        string="Matrix Priority",
         help="Priority given by the impact x urgency matrix of the company.",
     )
     priority = fields.Selection(tracking=True)
     priority_overridden = fields.Boolean(
-        string="Priority Overridden",
         tracking=True,
         copy=False,
         help="The priority was chosen by hand instead of following the matrix.",

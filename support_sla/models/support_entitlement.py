@@ -120,19 +120,6 @@ class SupportEntitlement(models.Model):
     ticket_ids = fields.One2many("helpdesk.ticket", "entitlement_id")
     ticket_count = fields.Integer(compute="_compute_ticket_count")
 
-    _sql_constraints = [
-        (
-            "dates_order",
-            "CHECK (date_end IS NULL OR date_end >= date_start)",
-            "An entitlement cannot end before it starts.",
-        ),
-        (
-            "notice_days_positive",
-            "CHECK (notice_days >= 0)",
-            "The notice period cannot be negative.",
-        ),
-    ]
-
     @api.depends("state", "tier_id", "trial_tier_id")
     def _compute_effective_tier_id(self):
         """Trial tier during a trial, the tier otherwise."""
@@ -184,6 +171,21 @@ class SupportEntitlement(models.Model):
                         contact=partner.display_name,
                     )
                 )
+
+    @api.constrains("date_start", "date_end", "notice_days")
+    def _check_dates(self):
+        for entitlement in self:
+            if entitlement.date_end and entitlement.date_end < entitlement.date_start:
+                raise ValidationError(
+                    _(
+                        "%(name)s cannot end (%(end)s) before it starts (%(start)s).",
+                        name=entitlement.name,
+                        end=entitlement.date_end,
+                        start=entitlement.date_start,
+                    )
+                )
+            if entitlement.notice_days < 0:
+                raise ValidationError(_("A notice period cannot be negative."))
 
     @api.constrains("tz", "calendar_id")
     def _check_coverage(self):

@@ -25,7 +25,8 @@ class SupportPriorityRule(models.Model):
         ondelete="cascade",
     )
     impact = fields.Selection(LEVEL_SELECTION, required=True)
-    urgency = fields.Selection(LEVEL_SELECTION, required=True)
+    # group_expand: grouped by urgency, the list reads high, medium, low like the policies.
+    urgency = fields.Selection(LEVEL_SELECTION, required=True, group_expand=True)
     priority = fields.Selection(
         selection=lambda self: self.env["helpdesk.ticket"]._fields["priority"].selection,
         required=True,

@@ -327,9 +327,17 @@ class TestBadInput(SlaCase):
             draft.action_activate()
 
     def test_entitlement_dates_in_order(self):
-        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), self.cr.savepoint():
-            self._entitlement(self.paris, self.basic, state="draft",
-                              date_start="2025-01-01", date_end="2024-01-01")  # fmt: skip
+        form = Form(self.env["support.entitlement"])
+        form.partner_id = self.paris
+        form.tier_id = self.basic
+        form.date_start = "2025-01-01"
+        form.date_end = "2024-01-01"
+        with self.assertRaisesRegex(ValidationError, "cannot end .* before it starts"):
+            form.save()
+        form.date_end = "2025-12-31"
+        form.notice_days = -1
+        with self.assertRaisesRegex(ValidationError, "notice period cannot be negative"):
+            form.save()
 
     def test_entitlement_is_for_a_commercial_entity(self):
         with self.assertRaisesRegex(ValidationError, "covers a whole customer"):
