@@ -335,6 +335,7 @@ class TestBadInput(SlaCase):
         with self.assertRaisesRegex(ValidationError, "cannot end .* before it starts"):
             form.save()
         form.date_end = "2025-12-31"
+        form.auto_renew = True
         form.notice_days = -1
         with self.assertRaisesRegex(ValidationError, "notice period cannot be negative"):
             form.save()
