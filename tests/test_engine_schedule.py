@@ -1,5 +1,6 @@
 """Schedule operations: windows, closures, DST edges and bad input."""
 
+import threading
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -194,3 +195,22 @@ def test_out_of_range_years_are_refused():
     schedule = standard("UTC")
     with pytest.raises(SlaError, match="supports"):
         schedule.add(datetime(9999, 12, 1, tzinfo=UTC), 60)
+
+
+def test_one_schedule_shared_by_threads_gives_the_same_results():
+    """Odoo serves requests in threads that share cached schedules."""
+    starts = [paris(2016 + n % 12, 1 + n % 12, 1 + n % 28, 9, 0) for n in range(600)]
+    expected = [standard("Europe/Paris").add(start, 600) for start in starts]
+    shared = standard("Europe/Paris")
+    results = [None] * len(starts)
+
+    def work(offset):
+        for i in range(offset, len(starts), 6):
+            results[i] = shared.add(starts[i], 600)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == expected

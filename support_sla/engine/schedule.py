@@ -32,6 +32,7 @@ raised instead of looping.
 """
 
 import math
+import threading
 from bisect import bisect_left, bisect_right
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -212,9 +213,11 @@ class Schedule:
             and not self._closures
         )
         self._blocks = {}
-        # Sorted list of built, contiguous years, for the fast path of lookups.
-        self._years = []
-        self._begins = []
+        # (years, begins, end): the contiguous run of built years, their first
+        # seconds, and the end of the last one. Replaced whole, never mutated, so
+        # that readers in other threads always see a consistent index.
+        self._index = ((), (), None)
+        self._lock = threading.Lock()
 
     @classmethod
     def twenty_four_seven(cls, tz="UTC", holidays=(), closures=()):
@@ -301,30 +304,36 @@ class Schedule:
 
     def _block(self, year):
         block = self._blocks.get(year)
-        if block is None:
-            block = self._blocks[year] = self._build(year)
-            years = self._years
-            if not years or years[0] - 1 <= year <= years[-1] + 1:
-                # Keep the fast-path list contiguous: extend it at either end.
-                if not years or year > years[-1]:
-                    years.append(year)
-                    self._begins.append(block.begin)
-                elif year < years[0]:
-                    years.insert(0, year)
-                    self._begins.insert(0, block.begin)
+        if block is not None:
+            return block
+        with self._lock:
+            block = self._blocks.get(year)
+            if block is None:
+                block = self._build(year)
+                self._blocks[year] = block
+                self._extend_index(block)
         return block
+
+    def _extend_index(self, block):
+        """Add ``block`` to the contiguous index if it touches either end."""
+        years, begins, end = self._index
+        if not years:
+            self._index = ((block.year,), (block.begin,), block.end)
+        elif block.year == years[-1] + 1:
+            self._index = (years + (block.year,), begins + (block.begin,), block.end)
+        elif block.year == years[0] - 1:
+            self._index = ((block.year, *years), (block.begin, *begins), end)
 
     def _block_at(self, ts):
         """The block (local year) containing the instant ``ts``."""
-        begins = self._begins
-        if begins and begins[0] <= ts < self._blocks[self._years[-1]].end:
-            return self._blocks[self._years[bisect_right(begins, ts) - 1]]
+        years, begins, end = self._index
+        if years and begins[0] <= ts < end:
+            return self._blocks[years[bisect_right(begins, ts) - 1]]
         try:
             year = datetime.fromtimestamp(ts, self.tz).year
         except (OverflowError, OSError, ValueError) as exc:
             raise SlaError("That date is outside what the SLA engine supports.") from exc
-        # Build the gap too, so the fast path stays contiguous.
-        years = self._years
+        # Build the gap too, so that the index stays contiguous.
         if years and year > years[-1]:
             for missing in range(years[-1] + 1, min(year, years[-1] + MAX_SPAN_YEARS)):
                 self._block(missing)

@@ -1,9 +1,32 @@
+import threading
+from collections import OrderedDict
 from datetime import UTC
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..engine import Schedule, SlaError
+
+# Schedules keep the open time they computed per year: share them between requests.
+# Keyed by their whole content (windows, zone, closures), so a changed calendar gives
+# a new key and can never be served stale.
+_SCHEDULES = OrderedDict()
+_SCHEDULES_SIZE = 256
+_SCHEDULES_LOCK = threading.Lock()
+
+
+def _shared(schedule):
+    """The cached schedule equal to ``schedule`` (kept warm), or ``schedule`` itself."""
+    key = schedule.key
+    with _SCHEDULES_LOCK:
+        cached = _SCHEDULES.get(key)
+        if cached is not None:
+            _SCHEDULES.move_to_end(key)
+            return cached
+        _SCHEDULES[key] = schedule
+        if len(_SCHEDULES) > _SCHEDULES_SIZE:
+            _SCHEDULES.popitem(last=False)
+        return schedule
 
 
 class ResourceCalendar(models.Model):
@@ -37,8 +60,8 @@ class ResourceCalendar(models.Model):
                 if not calendar_id:
                     schedules[calendar_id, tz] = Schedule.twenty_four_seven(tz)
                     continue
-                schedules[calendar_id, tz] = Schedule(
-                    windows[calendar_id], tz, closures=closures[calendar_id]
+                schedules[calendar_id, tz] = _shared(
+                    Schedule(windows[calendar_id], tz, closures=closures[calendar_id])
                 )
             except SlaError as error:
                 calendar = self.browse(calendar_id)
