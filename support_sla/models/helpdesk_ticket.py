@@ -253,7 +253,7 @@ class HelpdeskTicket(models.Model):
 
     # -- entitlement -----------------------------------------------------------
 
-    @api.depends("partner_id", "commercial_partner_id", "sla_start_date")
+    @api.depends("partner_id", "commercial_partner_id", "sla_start_date", "company_id")
     def _compute_entitlement_id(self):
         """Entitlement of the customer covering the ticket's date (its local day)."""
         days = {}
@@ -261,7 +261,8 @@ class HelpdeskTicket(models.Model):
             partner = ticket.commercial_partner_id or ticket.partner_id.commercial_partner_id
             moment = ticket.sla_start_date or fields.Datetime.now()
             zone = pytz.timezone(partner.tz or "UTC")
-            days[ticket] = (partner.id, pytz.utc.localize(moment).astimezone(zone).date())
+            day = pytz.utc.localize(moment).astimezone(zone).date()
+            days[ticket] = (partner.id, day, ticket.company_id.id)
         found = self.env["support.entitlement"]._find_covering(
             {key for key in days.values() if key[0]}
         )

@@ -21,15 +21,16 @@ class ResPartner(models.Model):
     )
 
     @api.depends("commercial_partner_id.support_entitlement_ids.state")
-    @api.depends_context("tz")
+    @api.depends_context("tz", "company")
     def _compute_support_entitlement_id(self):
-        """Entitlement of the commercial entity covering today, and its tier."""
+        """Entitlement of the commercial entity covering today in the current company."""
         today = fields.Date.context_today(self)
+        company = self.env.company.id
         found = self.env["support.entitlement"]._find_covering(
-            {(partner.commercial_partner_id.id, today) for partner in self}
+            {(partner.commercial_partner_id.id, today, company) for partner in self}
         )
         for partner in self:
-            entitlement = found.get((partner.commercial_partner_id.id, today))
+            entitlement = found.get((partner.commercial_partner_id.id, today, company))
             if entitlement and entitlement.state == "expired":
                 entitlement = entitlement.browse()
             partner.support_entitlement_id = entitlement

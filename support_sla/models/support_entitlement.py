@@ -289,13 +289,14 @@ class SupportEntitlement(models.Model):
     # -- lookups and jobs -----------------------------------------------------
 
     @api.model
-    def _find_covering(self, partner_dates):
-        """``{(commercial partner id, date): entitlement}`` for the pairs given.
+    def _find_covering(self, keys):
+        """``{(commercial partner id, date, company id): entitlement}`` for ``keys``.
 
         An entitlement covers a date when it is in trial or active, or expired
-        after having covered that date. One query for all pairs.
+        after having covered that date; a company id of False accepts any company.
+        One query for all keys.
         """
-        partner_ids = {partner_id for partner_id, _day in partner_dates}
+        partner_ids = {key[0] for key in keys}
         if not partner_ids:
             return {}
         candidates = self.sudo().search(
@@ -305,15 +306,18 @@ class SupportEntitlement(models.Model):
             ],
             order="date_start desc, id desc",
         )
+        by_partner = {}
+        for entitlement in candidates:
+            by_partner.setdefault(entitlement.partner_id.id, []).append(entitlement)
         found = {}
-        for partner_id, day in partner_dates:
-            found[partner_id, day] = next(
+        for partner_id, day, company_id in keys:
+            found[partner_id, day, company_id] = next(
                 (
                     ent
-                    for ent in candidates
-                    if ent.partner_id.id == partner_id
-                    and ent.date_start <= day
+                    for ent in by_partner.get(partner_id, ())
+                    if ent.date_start <= day
                     and (not ent.date_end or day <= ent.date_end)
+                    and (not company_id or ent.company_id.id == company_id)
                 ),
                 self.browse(),
             )

@@ -193,6 +193,13 @@ class TestAccess(SlaCase):
         with self.assertRaises(AccessError):
             self.paris_contract.with_env(self.env).write({"notice_days": 1})
 
+    def test_tickets_of_another_company_do_not_use_its_contracts(self):
+        self.paris_contract.company_id = self.other_company
+        ticket = self._ticket(self.paris_contact)
+        self.assertNotEqual(ticket.company_id, self.other_company)
+        self.assertFalse(ticket.entitlement_id)
+        self.assertEqual(ticket.sla_note, "No support contract")
+
     @users("sla_manager")
     def test_other_company_is_invisible(self):
         contracts = self.env["support.entitlement"].search([])
