@@ -93,3 +93,47 @@ def test_python_compiles():
     for addon in ADDONS:
         for path in addon_files(addon, ".py"):
             compile(path.read_text(), str(path), "exec")
+
+
+def po_entries(path):
+    """``{(msgctxt, msgid): msgstr}`` of a .po/.pot file (enough of the format for Odoo's)."""
+    entries = {}
+    current = {}
+    field = None
+
+    def flush():
+        if current.get("msgid"):
+            entries[current.get("msgctxt", ""), current["msgid"]] = current.get("msgstr", "")
+
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or not line.strip():
+            if field == "msgstr":
+                flush()
+                current, field = {}, None
+            continue
+        keyword, _space, rest = line.partition(" ")
+        if keyword in ("msgctxt", "msgid", "msgstr"):
+            if keyword in ("msgctxt", "msgid") and field == "msgstr":
+                flush()
+                current = {}
+            field = keyword
+            current[field] = ast.literal_eval(rest)
+        elif line.startswith('"'):
+            current[field] += ast.literal_eval(line)
+    flush()
+    return entries
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl"])
+def test_every_term_is_translated(lang):
+    folder = ROOT / "support_sla" / "i18n"
+    template = po_entries(folder / "support_sla.pot")
+    translated = po_entries(folder / f"{lang}.po")
+    assert len(template) > 100
+    assert set(translated) == set(template), "the .po does not follow the .pot"
+    empty = [msgid for key, msgid in ((k, k[1]) for k in template) if not translated[key]]
+    assert not empty, f"{lang}: untranslated {empty[:5]}"
+    placeholders = re.compile(r"%\(\w+\)s|%s")
+    for key, text in translated.items():
+        expected = sorted(placeholders.findall(key[1]))
+        assert sorted(placeholders.findall(text)) == expected, (lang, key[1])

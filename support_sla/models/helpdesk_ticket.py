@@ -115,10 +115,21 @@ class HelpdeskTicket(models.Model):
         help="When the request was received: the SLA clocks start here. Imported tickets "
         "may bring their original date.",
     )
-    sla_note = fields.Char(
+    sla_coverage = fields.Selection(
+        [
+            ("covered", "Covered"),
+            ("no_contract", "No support contract"),
+            ("channel", "Channel not included"),
+            ("no_target", "No target for this priority"),
+        ],
         string="SLA Coverage",
         readonly=True,
         copy=False,
+        index=True,
+    )
+    sla_note = fields.Char(
+        string="Coverage Note",
+        compute="_compute_sla_note",
         help="Why the ticket has no SLA deadline, when it has none.",
     )
     sla_out_of_entitlement = fields.Boolean(
@@ -359,7 +370,7 @@ class HelpdeskTicket(models.Model):
     # -- SLA clocks ------------------------------------------------------------
 
     def _sla_plan(self):
-        """What the SLA promises this ticket: ``(note, out_of_entitlement, clocks)``.
+        """What the SLA promises this ticket: ``(coverage, clocks)``.
 
         ``clocks`` maps ``response``/``resolve`` to ``(target minutes, calendar id)``;
         a clock missing from it has no target.
@@ -368,36 +379,47 @@ class HelpdeskTicket(models.Model):
         entitlement = self.entitlement_id
         tier = self.tier_id
         if not entitlement or not tier:
-            return _("No support contract"), False, {}
+            return "no_contract", {}
         if self.channel_id and tier.channel_ids and self.channel_id not in tier.channel_ids:
-            return (
-                _(
-                    "The %(channel)s channel is not included in the %(tier)s tier: no SLA applies.",
-                    channel=self.channel_id.name,
-                    tier=tier.name,
-                ),
-                True,
-                {},
-            )
+            return "channel", {}
         target = tier._target_for(self.priority)
         if not target:
-            return (
-                _("The %(tier)s tier promises nothing for this priority.", tier=tier.name),
-                False,
-                {},
-            )
+            return "no_target", {}
         calendar = target.calendar_id or entitlement.calendar_id or tier.calendar_id
         clocks = {"response": (target.response_minutes, calendar.id)}
         if target.resolve_minutes:
             clocks["resolve"] = (target.resolve_minutes, calendar.id)
-        return False, False, clocks
+        return "covered", clocks
+
+    @api.depends("sla_coverage", "channel_id", "tier_id")
+    @api.depends_context("lang")
+    def _compute_sla_note(self):
+        """Why no SLA applies, in the reader's language."""
+        for ticket in self:
+            coverage = ticket.sla_coverage
+            if coverage == "no_contract":
+                note = _("No support contract")
+            elif coverage == "channel":
+                note = _(
+                    "The %(channel)s channel is not included in the %(tier)s tier: no SLA applies.",
+                    channel=ticket.channel_id.name,
+                    tier=ticket.tier_id.sudo().name,
+                )
+            elif coverage == "no_target":
+                note = _(
+                    "The %(tier)s tier promises nothing for this priority.",
+                    tier=ticket.tier_id.sudo().name,
+                )
+            else:
+                note = False
+            ticket.sla_note = note
 
     def _sla_context(self):
         """Plans and engine schedules of the tickets, built once for all of them."""
         plans = {ticket: ticket._sla_plan() for ticket in self}
         keys = {
             (calendar_id, ticket.sla_tz or "UTC")
-            for ticket, (_note, _out, clocks) in plans.items()
+            for ticket, (_coverage, clocks) in plans.items()
             for _minutes, calendar_id in clocks.values()
         }
         schedules = self.env["resource.calendar"].sudo()._sla_schedules(keys)
@@ -423,8 +445,8 @@ class HelpdeskTicket(models.Model):
         now = fields.Datetime.now()
         plans, schedules = tickets._sla_context()
         for ticket in tickets:
-            note, out_of_entitlement, clocks = plans[ticket]
-            vals = {"sla_note": note, "sla_out_of_entitlement": out_of_entitlement}
+            coverage, clocks = plans[ticket]
+            vals = {"sla_coverage": coverage, "sla_out_of_entitlement": coverage == "channel"}
             paused = []
             for clock in CLOCKS:
                 if ticket[f"sla_{clock}_status"] in FROZEN:
@@ -522,7 +544,7 @@ class HelpdeskTicket(models.Model):
             return
         plans, schedules = live.sudo()._sla_context()
         for ticket in live:
-            clocks = plans[ticket.sudo()][2]
+            clocks = plans[ticket.sudo()][1]
             alert = False
             for clock in CLOCKS:
                 status = ticket[f"sla_{clock}_status"]
@@ -607,12 +629,10 @@ class HelpdeskTicket(models.Model):
         for ticket in self:
             text = False
             for clock in CLOCKS:
-                deadline = ticket[f"sla_{clock}_deadline"]
-                if deadline and ticket[f"sla_{clock}_status"] in (STATUS_RUNNING, STATUS_PAUSED):
-                    zone = pytz.timezone(ticket.sla_tz or "UTC")
-                    local = pytz.utc.localize(deadline).astimezone(zone)
-                    text = f"{local:%Y-%m-%d %H:%M} ({ticket.sla_tz or 'UTC'})"
-                    break
+                if ticket[f"sla_{clock}_status"] in (STATUS_RUNNING, STATUS_PAUSED):
+                    text = ticket._sla_local_text(ticket[f"sla_{clock}_deadline"])
+                    if text:
+                        break
             ticket.sla_deadline_local = text
 
     # -- scheduled action ---------------------------------------------------
@@ -645,14 +665,13 @@ class HelpdeskTicket(models.Model):
     def _sla_warn(self, clock):
         """One activity (or note without anyone to assign) per ticket at risk."""
         activity_type = self.env.ref("support_sla.mail_activity_sla_warning")
-        label = _("response") if clock == "response" else _("resolution")
         for ticket in self.with_context(tracking_disable=False):
             user = ticket.user_id or ticket.team_id.user_id
-            summary = _(
-                "SLA at risk: %(clock)s due %(deadline)s",
-                clock=label,
-                deadline=ticket.sla_deadline_local or ticket[f"sla_{clock}_deadline"],
-            )
+            deadline = ticket._sla_local_text(ticket[f"sla_{clock}_deadline"])
+            if clock == "response":
+                summary = _("SLA at risk: response due %(deadline)s", deadline=deadline)
+            else:
+                summary = _("SLA at risk: resolution due %(deadline)s", deadline=deadline)
             if user:
                 ticket.activity_schedule(
                     activity_type_id=activity_type.id,
@@ -662,6 +681,15 @@ class HelpdeskTicket(models.Model):
                 )
             else:
                 ticket.message_post(body=summary, subtype_xmlid="mail.mt_note")
+
+    def _sla_local_text(self, deadline):
+        """A stored (UTC) deadline as the customer reads it, with their zone."""
+        self.ensure_one()
+        if not deadline:
+            return False
+        zone_name = self.sla_tz or "UTC"
+        local = pytz.utc.localize(deadline).astimezone(pytz.timezone(zone_name))
+        return f"{local:%Y-%m-%d %H:%M} ({zone_name})"
 
 
 def _worse(first, second):

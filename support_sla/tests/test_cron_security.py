@@ -76,6 +76,9 @@ class TestBreachCron(SlaCase):
         activities = ticket.activity_ids.filtered(lambda a: a.activity_type_id == warning)
         self.assertEqual(len(activities), 1)
         self.assertEqual(activities.user_id, leader)  # no assignee: the team leader
+        self.assertEqual(
+            activities.summary, "SLA at risk: response due 2025-06-02 11:00 (America/New_York)"
+        )
         self.assertEqual(assigned.activity_ids.user_id, self.env.user)
         self.assertTrue(ticket.sla_response_warned)
 

@@ -107,6 +107,15 @@ class TestTicketClocks(SlaCase):
         self.assertEqual((ticket.sla_response_status, ticket.sla_resolve_status), ("none", "none"))
         self.assertFalse(ticket.sla_response_deadline)
 
+    def test_note_is_in_the_readers_language(self):
+        for lang in ("fr_FR", "nl_NL"):
+            self.env["res.lang"]._activate_lang(lang)
+        _company, contact = self._customer("Gemeenschap", PARIS)
+        ticket = self._ticket(contact)
+        self.assertEqual(ticket.sla_coverage, "no_contract")
+        self.assertEqual(ticket.with_context(lang="fr_FR").sla_note, "Aucun contrat de support")
+        self.assertEqual(ticket.with_context(lang="nl_NL").sla_note, "Geen ondersteuningscontract")
+
     def test_channel_not_in_tier_is_flagged_not_promised(self):
         ticket = self._ticket(self.paris_contact, channel=self.phone)  # phone: Standard+
         self.assertTrue(ticket.sla_out_of_entitlement)
