@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..engine import DEFAULT_MATRIX, LEVELS, SlaError, check_matrix
+from ..engine import DEFAULT_MATRIX, LEVELS, PRIORITY_LABELS, SlaError, check_matrix
 
 LEVEL_SELECTION = [("high", "High"), ("medium", "Medium"), ("low", "Low")]
 
@@ -31,6 +31,7 @@ class SupportPriorityRule(models.Model):
         selection=lambda self: self.env["helpdesk.ticket"]._fields["priority"].selection,
         required=True,
     )
+    priority_label = fields.Char(compute="_compute_priority_label", string="Level")
     # Stored so that the list reads as the grid of the policies (high first).
     impact_sequence = fields.Integer(compute="_compute_sequences", store=True)
     urgency_sequence = fields.Integer(compute="_compute_sequences", store=True)
@@ -49,6 +50,12 @@ class SupportPriorityRule(models.Model):
         for rule in self:
             rule.impact_sequence = LEVELS.index(rule.impact) if rule.impact else 0
             rule.urgency_sequence = LEVELS.index(rule.urgency) if rule.urgency else 0
+
+    @api.depends("priority")
+    def _compute_priority_label(self):
+        """P1..P4 label of the priority."""
+        for rule in self:
+            rule.priority_label = PRIORITY_LABELS.get(rule.priority, "")
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_part_of_a_matrix(self):
