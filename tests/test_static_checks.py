@@ -49,7 +49,8 @@ def test_oca_layout(addon):
     folder = ROOT / addon
     assert (folder / "pyproject.toml").read_text().count("whool") >= 1
     assert (folder / "readme" / "DESCRIPTION.md").is_file()
-    assert (ROOT / "setup" / addon / "odoo" / "addons" / addon).resolve() == folder
+    metapackage = (ROOT / "setup" / "_metapackage" / "pyproject.toml").read_text()
+    assert f"odoo-addon-{addon}==18.0.*" in metapackage
 
 
 @pytest.mark.parametrize("addon", ADDONS)
