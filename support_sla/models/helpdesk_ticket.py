@@ -648,7 +648,7 @@ class HelpdeskTicket(models.Model):
     def _cron_sla_check(self):
         """Mark breached clocks and warn the team of tickets at risk."""
         now = fields.Datetime.now()
-        tickets = self.sudo().with_context(**{SLA_INTERNAL: True}, tracking_disable=True)
+        tickets = self.sudo().with_context(**{SLA_INTERNAL: True})
         for clock in CLOCKS:
             breached = tickets.search(self._sla_breach_domain(clock, now))
             breached.write({f"sla_{clock}_status": STATUS_BREACHED})
@@ -665,7 +665,7 @@ class HelpdeskTicket(models.Model):
     def _sla_warn(self, clock):
         """One activity (or note without anyone to assign) per ticket at risk."""
         activity_type = self.env.ref("support_sla.mail_activity_sla_warning")
-        for ticket in self.with_context(tracking_disable=False):
+        for ticket in self:
             user = ticket.user_id or ticket.team_id.user_id
             deadline = ticket._sla_local_text(ticket[f"sla_{clock}_deadline"])
             if clock == "response":

@@ -104,7 +104,6 @@ class SupportPriorityRule(models.Model):
             ]
         )
         # Tickets that existed before the matrix now get its priority to compare with.
-        tickets = (
-            self.env["helpdesk.ticket"].sudo().search([("company_id", "in", new.company_id.ids)])
-        )
-        tickets.modified(["impact"])
+        Ticket = self.env["helpdesk.ticket"].sudo()
+        tickets = Ticket.search([("company_id", "in", new.company_id.ids)])
+        self.env.add_to_compute(Ticket._fields["matrix_priority"], tickets)

@@ -67,7 +67,6 @@ class SlaCase(SlaCalendarCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False))
         ref = cls.env.ref
         cls.basic = ref("support_sla.tier_basic")
         cls.standard = ref("support_sla.tier_standard")

@@ -306,6 +306,14 @@ class TestPriorityMatrix(SlaCase):
         ticket = self._ticket(self.ny_contact, impact="low", urgency="low")
         self.assertEqual(ticket.priority, "1")
 
+    def test_tickets_older_than_the_matrix_get_its_priority(self):
+        rules = self.env["support.priority.rule"].search([("company_id", "=", self.env.company.id)])
+        rules.with_context(support_sla_matrix_reset=True).unlink()
+        ticket = self._ticket(self.ny_contact, impact="high", urgency="high")
+        self.assertFalse(ticket.matrix_priority)
+        self.env["support.priority.rule"]._create_default_matrix(self.env.company)
+        self.assertEqual(ticket.matrix_priority, "3")
+
     def test_new_company_gets_the_default_matrix(self):
         company = self.env["res.company"].create({"name": "Second Support Co"})
         rules = self.env["support.priority.rule"].search([("company_id", "=", company.id)])
