@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 import types
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,7 +53,7 @@ def holidays_for(rng):
 def make_cases(count, seed=2025):
     rng = random.Random(seed)
     holidays = {tz: holidays_for(rng) for tz in ZONES}
-    first = datetime(2025, 1, 1, tzinfo=UTC)
+    first = datetime(2025, 1, 1, tzinfo=timezone.utc)
     span = 730 * 86400
     low, high = math.log(15), math.log(14 * 24 * 60)
     cases = [

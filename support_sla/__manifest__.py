@@ -2,7 +2,7 @@
     "name": "Support SLA",
     "summary": "Support tiers, customer entitlements, priority matrix and "
     "SLA clocks on working-time calendars for helpdesk tickets",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "After-Sales",
     "author": "Support SLA Contributors",
     "license": "AGPL-3",
@@ -21,6 +21,7 @@
         "views/support_entitlement_views.xml",
         "views/support_priority_rule_views.xml",
         "views/helpdesk_ticket_views.xml",
+        "views/helpdesk_ticket_actions.xml",
         "views/helpdesk_ticket_stage_views.xml",
         "views/res_partner_views.xml",
         "views/resource_calendar_views.xml",

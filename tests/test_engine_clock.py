@@ -1,6 +1,6 @@
 """SLA clocks: pauses, statuses, elapsed and remaining time, batch deadlines."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -115,7 +115,7 @@ def test_several_overlapping_pauses_count_once(schedule):
 
 def test_pauses_on_24x7():
     schedule = premium("Europe/Paris")
-    created = datetime(2025, 6, 7, 3, 0, tzinfo=UTC)
+    created = datetime(2025, 6, 7, 3, 0, tzinfo=timezone.utc)
     pauses = [(created + timedelta(minutes=5), created + timedelta(hours=2))]
     assert deadline_with_pauses(schedule, created, 15, pauses) == created + timedelta(
         hours=2, minutes=10

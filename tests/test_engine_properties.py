@@ -7,7 +7,7 @@ overlap, where "the local time" of an edge is a convention, not a fact.
 """
 
 import os
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
@@ -24,7 +24,7 @@ ZONES = [
     "America/St_Johns",  # half-hour offset
     "Asia/Kolkata",
 ]
-FIRST = datetime(2024, 1, 1, tzinfo=UTC)
+FIRST = datetime(2024, 1, 1, tzinfo=timezone.utc)
 DAYS = 4 * 365  # instants drawn in 2024-2027, across many DST changes
 MINUTE = timedelta(minutes=1)
 
@@ -71,7 +71,7 @@ def is_open_minute(schedule, instant):
 
 def reference_minutes(schedule, start, end):
     count = 0
-    cursor = start.astimezone(UTC)  # aware arithmetic in a local zone is wall-clock
+    cursor = start.astimezone(timezone.utc)  # aware arithmetic in a local zone is wall-clock
     while cursor < end:
         count += is_open_minute(schedule, cursor)
         cursor += MINUTE
@@ -130,7 +130,9 @@ def test_deadlines_are_monotonic_in_the_start(schedule, start, shift, minutes):
 def test_24x7_is_wall_clock_arithmetic_in_utc(tz, start, minutes, general_path):
     # A closure long before the instants drawn turns the always-open shortcut off,
     # so that both the shortcut and the general tables are checked.
-    closures = [(datetime(1990, 1, 1, tzinfo=UTC), datetime(1990, 1, 2, tzinfo=UTC))]
+    closures = [
+        (datetime(1990, 1, 1, tzinfo=timezone.utc), datetime(1990, 1, 2, tzinfo=timezone.utc))
+    ]
     schedule = Schedule.twenty_four_seven(tz, closures=closures if general_path else ())
     assert schedule.always_open is not general_path
     deadline = schedule.add(start, minutes)

@@ -1,7 +1,7 @@
 """Schedule operations: windows, closures, DST edges and bad input."""
 
 import threading
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -32,7 +32,9 @@ def test_windows_accept_times_and_half_hours():
     by_hour = Schedule([(0, 8.5, 17.25)], "UTC")
     assert by_time.key == by_hour.key
     assert (
-        by_hour.business_seconds(datetime(2025, 6, 2, tzinfo=UTC), datetime(2025, 6, 3, tzinfo=UTC))
+        by_hour.business_seconds(
+            datetime(2025, 6, 2, tzinfo=timezone.utc), datetime(2025, 6, 3, tzinfo=timezone.utc)
+        )
         == (8 * 60 + 45) * 60
     )
 
@@ -96,13 +98,13 @@ def test_window_across_dst_changes_lasts_what_the_clock_says():
 def test_results_are_utc_and_inputs_any_zone():
     schedule = standard("Europe/Paris")
     tokyo = datetime(2025, 6, 2, 17, 0, tzinfo=ZoneInfo("Asia/Tokyo"))  # 10:00 Paris
-    assert schedule.add(tokyo, 60) == datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
+    assert schedule.add(tokyo, 60) == datetime(2025, 6, 2, 9, 0, tzinfo=timezone.utc)
 
 
 def test_always_open_is_wall_clock_arithmetic():
     schedule = Schedule.twenty_four_seven("America/New_York")
     assert schedule.always_open
-    start = datetime(2025, 3, 9, 1, 30, tzinfo=UTC)
+    start = datetime(2025, 3, 9, 1, 30, tzinfo=timezone.utc)
     assert schedule.add(start, 10_000) == start + timedelta(minutes=10_000)
 
 
@@ -184,7 +186,7 @@ def test_closure_covering_everything_raises():
 
 def test_bad_holidays_and_closures_are_refused():
     with pytest.raises(SlaError, match="holiday is a date"):
-        Schedule(weekdays(8, 17), "UTC", holidays=[datetime(2025, 1, 1, tzinfo=UTC)])
+        Schedule(weekdays(8, 17), "UTC", holidays=[datetime(2025, 1, 1, tzinfo=timezone.utc)])
     with pytest.raises(SlaError, match="ends before it starts"):
         Schedule(weekdays(8, 17), "UTC", closures=[(paris(2025, 1, 2), paris(2025, 1, 1))])
     with pytest.raises(SlaError, match="no time zone"):
@@ -194,7 +196,7 @@ def test_bad_holidays_and_closures_are_refused():
 def test_out_of_range_years_are_refused():
     schedule = standard("UTC")
     with pytest.raises(SlaError, match="supports"):
-        schedule.add(datetime(9999, 12, 1, tzinfo=UTC), 60)
+        schedule.add(datetime(9999, 12, 1, tzinfo=timezone.utc), 60)
 
 
 def test_one_schedule_shared_by_threads_gives_the_same_results():

@@ -18,7 +18,7 @@ def add_months(day, months):
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
     if not 1 <= year <= 9999:
-        raise SlaError("That date is outside the supported calendar.")
+        raise SlaError("That date is outside the supported calendar.", "date_out_of_range")
     last = calendar.monthrange(year, month + 1)[1]
     return date(year, month + 1, min(day.day, last))
 
@@ -33,7 +33,12 @@ def _period_index(anchor, on):
     _check_date(anchor, "start date")
     _check_date(on, "date")
     if on < anchor:
-        raise SlaError(f"{on} is before the start of the package ({anchor}).")
+        raise SlaError(
+            f"{on} is before the start of the package ({anchor}).",
+            "before_package",
+            date=on,
+            start=anchor,
+        )
     years = on.year - anchor.year
     # Always counted from the anchor, so that a 29 February start keeps its day.
     if add_months(anchor, 12 * years) > on:
@@ -55,7 +60,11 @@ def accrued_hours(annual_hours, anchor, on, end=None):
     if isinstance(annual_hours, bool) or not isinstance(annual_hours, int | float):
         raise SlaError(f"Annual hours must be a number, got {annual_hours!r}.")
     if annual_hours < 0:
-        raise SlaError(f"Annual hours cannot be negative, got {annual_hours}.")
+        raise SlaError(
+            f"Annual hours cannot be negative, got {annual_hours}.",
+            "hours_negative",
+            hours=annual_hours,
+        )
     _check_date(anchor, "start date")
     _check_date(on, "date")
     if on < anchor:
@@ -71,5 +80,9 @@ def available_hours(annual_hours, anchor, on, used_in_period, end=None):
     if isinstance(used_in_period, bool) or not isinstance(used_in_period, int | float):
         raise SlaError(f"Used hours must be a number, got {used_in_period!r}.")
     if used_in_period < 0:
-        raise SlaError(f"Used hours cannot be negative, got {used_in_period}.")
+        raise SlaError(
+            f"Used hours cannot be negative, got {used_in_period}.",
+            "hours_negative",
+            hours=used_in_period,
+        )
     return max(accrued_hours(annual_hours, anchor, on, end) - used_in_period, 0.0)

@@ -34,21 +34,40 @@ def check_matrix(cells):
         if impact not in LEVELS or urgency not in LEVELS:
             raise SlaError(
                 f"Impact and urgency are one of {', '.join(LEVELS)}; "
-                f"got impact {impact!r}, urgency {urgency!r}."
+                f"got impact {impact!r}, urgency {urgency!r}.",
+                "matrix_level",
+                impact=impact,
+                urgency=urgency,
             )
         if priority not in PRIORITY_LABELS:
-            raise SlaError(f"Unknown priority {priority!r} for impact {impact}, urgency {urgency}.")
+            raise SlaError(
+                f"Unknown priority {priority!r} for impact {impact}, urgency {urgency}.",
+                "matrix_priority",
+                priority=priority,
+                impact=impact,
+                urgency=urgency,
+            )
         if (impact, urgency) in matrix:
-            raise SlaError(f"The priority of impact {impact}, urgency {urgency} is given twice.")
+            raise SlaError(
+                f"The priority of impact {impact}, urgency {urgency} is given twice.",
+                "matrix_twice",
+                impact=impact,
+                urgency=urgency,
+            )
         matrix[(impact, urgency)] = priority
-    missing = [
-        f"impact {impact} / urgency {urgency}"
+    cells_missing = [
+        (impact, urgency)
         for urgency in LEVELS
         for impact in LEVELS
         if (impact, urgency) not in matrix
     ]
+    missing = [f"impact {impact} / urgency {urgency}" for impact, urgency in cells_missing]
     if missing:
-        raise SlaError("The priority matrix has no priority for: " + ", ".join(missing) + ".")
+        raise SlaError(
+            "The priority matrix has no priority for: " + ", ".join(missing) + ".",
+            "matrix_missing",
+            cells=", ".join(f"{impact}/{urgency}" for impact, urgency in cells_missing),
+        )
     return matrix
 
 
@@ -58,5 +77,7 @@ def matrix_priority(matrix, impact, urgency):
         return matrix[(impact, urgency)]
     except KeyError:
         raise SlaError(
-            f"The priority matrix has no priority for impact {impact!r}, urgency {urgency!r}."
+            f"The priority matrix has no priority for impact {impact!r}, urgency {urgency!r}.",
+            "matrix_missing",
+            cells=f"{impact}/{urgency}",
         ) from None

@@ -34,7 +34,7 @@ raised instead of looping.
 import math
 import threading
 from bisect import bisect_left, bisect_right
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import SlaError
@@ -63,17 +63,17 @@ def to_timestamp(value, what="instant"):
 
 def from_timestamp(ts):
     """UTC datetime of whole seconds since the epoch."""
-    return datetime.fromtimestamp(ts, UTC)
+    return datetime.fromtimestamp(ts, timezone.utc)
 
 
 def load_zone(name):
     """The ``ZoneInfo`` of an IANA name, or a clear error."""
     if not isinstance(name, str) or not name.strip():
-        raise SlaError(f"A time zone name is required, got {name!r}.")
+        raise SlaError(f"A time zone name is required, got {name!r}.", "tz_required")
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise SlaError(f"Unknown time zone {name!r}.") from exc
+        raise SlaError(f"Unknown time zone {name!r}.", "tz_unknown", tz=name) from exc
 
 
 def _hour_to_seconds(value, what):
@@ -82,7 +82,11 @@ def _hour_to_seconds(value, what):
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise SlaError(f"The {what} of a working window must be an hour, got {value!r}.")
     if not 0 <= value <= 24:
-        raise SlaError(f"The {what} of a working window must be within 0-24 h, got {value}.")
+        raise SlaError(
+            f"The {what} of a working window must be within 0-24 h, got {value}.",
+            "window_hour",
+            hour=value,
+        )
     return round(value * 3600)
 
 
@@ -100,7 +104,10 @@ def _normalise_windows(windows):
         end_s = _hour_to_seconds(end, "end")
         if end_s < start_s:
             raise SlaError(
-                f"A working window ends before it starts ({start} to {end} on weekday {weekday})."
+                f"A working window ends before it starts ({start} to {end} on weekday {weekday}).",
+                "window_reversed",
+                start=start,
+                end=end,
             )
         if end_s > start_s:
             days[weekday].append((start_s, end_s))
@@ -186,7 +193,8 @@ class Schedule:
         self.windows = _normalise_windows(windows)
         if not any(self.windows):
             raise SlaError(
-                "The working schedule has no working time at all; add at least one working window."
+                "The working schedule has no working time at all; add at least one working window.",
+                "no_working_time",
             )
         holiday_set = set()
         for holiday in holidays:
@@ -203,7 +211,12 @@ class Schedule:
             start_ts = to_timestamp(start, "closure start")
             end_ts = to_timestamp(end, "closure end")
             if end_ts < start_ts:
-                raise SlaError(f"A closure ends before it starts ({start} to {end}).")
+                raise SlaError(
+                    f"A closure ends before it starts ({start} to {end}).",
+                    "closure_reversed",
+                    start=start,
+                    end=end,
+                )
             closed.append((start_ts, end_ts))
         self._closures = _merge_intervals(closed)
         self._closure_starts = [start for start, _end in self._closures]
@@ -245,7 +258,11 @@ class Schedule:
         if not _FIRST_YEAR <= year <= _LAST_YEAR:
             raise SlaError(
                 f"Dates in the year {year} are outside what the SLA engine "
-                f"supports ({_FIRST_YEAR}-{_LAST_YEAR})."
+                f"supports ({_FIRST_YEAR}-{_LAST_YEAR}).",
+                "year_out_of_range",
+                year=year,
+                first=_FIRST_YEAR,
+                last=_LAST_YEAR,
             )
         first = date(year, 1, 1)
         following = date(year + 1, 1, 1)
@@ -332,7 +349,9 @@ class Schedule:
         try:
             year = datetime.fromtimestamp(ts, self.tz).year
         except (OverflowError, OSError, ValueError) as exc:
-            raise SlaError("That date is outside what the SLA engine supports.") from exc
+            raise SlaError(
+                "That date is outside what the SLA engine supports.", "date_out_of_range"
+            ) from exc
         # Build the gap too, so that the index stays contiguous.
         if years and year > years[-1]:
             for missing in range(years[-1] + 1, min(year, years[-1] + MAX_SPAN_YEARS)):
@@ -370,7 +389,10 @@ class Schedule:
         raise SlaError(
             f"No working time found within {HORIZON_YEARS} years after "
             f"{from_timestamp(start):%Y-%m-%d %H:%M} UTC: the holidays and "
-            "closures of this schedule cover all of its working hours."
+            "closures of this schedule cover all of its working hours.",
+            "no_opening",
+            years=HORIZON_YEARS,
+            start=from_timestamp(start),
         )
 
     def business_seconds_ts(self, start, end):
@@ -381,7 +403,9 @@ class Schedule:
             return end - start
         if end - start > MAX_SPAN_YEARS * 366 * _DAY:
             raise SlaError(
-                f"Business time can only be measured over at most {MAX_SPAN_YEARS} years."
+                f"Business time can only be measured over at most {MAX_SPAN_YEARS} years.",
+                "span_too_long",
+                years=MAX_SPAN_YEARS,
             )
         first = self._block_at(start)
         last = self._block_at(end)
@@ -427,6 +451,8 @@ def _duration_seconds(minutes, seconds, positive=False):
         raise SlaError(
             f"An SLA target must be a positive duration, got {minutes} minutes."
             if positive
-            else f"A business-time duration cannot be negative, got {minutes} minutes."
+            else f"A business-time duration cannot be negative, got {minutes} minutes.",
+            "target_not_positive" if positive else "duration_negative",
+            minutes=minutes,
         )
     return total

@@ -1,11 +1,15 @@
 from collections import defaultdict
-from datetime import UTC
+from datetime import timedelta, timezone
+from typing import NamedTuple
 
 import pytz
+from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
+from odoo.tools import SQL
+from odoo.tools.misc import format_datetime
 
 from odoo.addons.base.models.res_partner import _tz_get
 
@@ -20,10 +24,31 @@ from ..engine import (
     deadline_with_pauses,
     matrix_priority,
 )
+from .sla_error import sla_error_message
 from .support_priority_rule import LEVEL_SELECTION
 
 CLOCKS = ("response", "resolve")
 FROZEN = (STATUS_MET, STATUS_BREACHED)
+LIVE = (STATUS_RUNNING, STATUS_PAUSED)
+ONE_MINUTE = timedelta(minutes=1)
+ONE_SECOND = timedelta(seconds=1)
+# Tickets taken per run of the scheduled check, for each clock and kind
+# (system parameter ``support_sla.check_batch``).
+SLA_CHECK_BATCH = 1000
+# Re-timing after a configuration change: up to this many tickets in the same
+# transaction, more in batches of SLA_RETIME_BATCH by a scheduled action (system
+# parameters ``support_sla.retime_threshold`` and ``support_sla.retime_batch``).
+SLA_RETIME_THRESHOLD = 200
+SLA_RETIME_BATCH = 2000
+# What a repair reports in the chatter when it changes it.
+SLA_REPAIR_REPORTED = (
+    "sla_first_response_date",
+    "sla_response_status",
+    "sla_response_deadline",
+    "sla_resolve_status",
+    "sla_resolve_deadline",
+    "sla_paused_minutes",
+)
 STATUS_SELECTION = [
     (STATUS_NONE, "No SLA"),
     (STATUS_RUNNING, "Running"),
@@ -47,14 +72,24 @@ SLA_TRIGGERS = {
 SLA_INTERNAL = "support_sla_internal"
 
 
+class SlaClock(NamedTuple):
+    """One evaluated clock: the engine's state, the warning moment (naive UTC),
+    the calendar it runs on (False: 24x7) and when it stopped (None: open)."""
+
+    state: object
+    warning: object
+    calendar_id: object
+    completed: object
+
+
 def _aware(value):
     """Odoo's naive UTC datetime as an aware one."""
-    return value.replace(tzinfo=UTC) if value else None
+    return value.replace(tzinfo=timezone.utc) if value else None
 
 
 def _naive(value):
     """Aware datetime as Odoo's naive UTC."""
-    return value.astimezone(UTC).replace(tzinfo=None) if value else False
+    return value.astimezone(timezone.utc).replace(tzinfo=None) if value else False
 
 
 class HelpdeskTicket(models.Model):
@@ -198,6 +233,22 @@ class HelpdeskTicket(models.Model):
     )
     sla_deadline_local = fields.Char(
         string="Next Deadline (customer time)", compute="_compute_sla_deadline_local"
+    )
+    sla_calendar_id = fields.Many2one(
+        "resource.calendar",
+        string="SLA Coverage Hours",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Working time on which the ticket's clocks run (empty: 24x7). Stored so "
+        "that a change of these hours finds the tickets to re-time in one query.",
+    )
+    sla_retime_pending = fields.Boolean(
+        string="SLA Re-timing Pending",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="The SLA configuration changed: a scheduled action re-times this ticket.",
     )
 
     # -- priority ------------------------------------------------------------
@@ -378,7 +429,9 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         entitlement = self.entitlement_id
         tier = self.tier_id
-        if not entitlement or not tier:
+        # The customer's day, as when the entitlement was found for the ticket.
+        partner_tz = (self.commercial_partner_id or self.partner_id.commercial_partner_id).tz
+        if not (entitlement and tier and entitlement._sla_covers(self.sla_start_date, partner_tz)):
             return "no_contract", {}
         if self.channel_id and tier.channel_ids and self.channel_id not in tier.channel_ids:
             return "channel", {}
@@ -425,79 +478,218 @@ class HelpdeskTicket(models.Model):
         schedules = self.env["resource.calendar"].sudo()._sla_schedules(keys)
         return plans, schedules
 
-    def _sla_inputs(self, clock, now):
+    def _sla_inputs(self, clock, now, pauses=None):
         """Engine inputs of one clock: start, pauses and completion (aware)."""
-        pauses = [(_aware(p.date_start), _aware(p.date_end)) for p in self.sla_pause_ids]
+        if pauses is None:
+            pauses = [(_aware(p.date_start), _aware(p.date_end)) for p in self.sla_pause_ids]
         if clock == "response":
             completed = self.sla_first_response_date
         else:
             completed = self.closed_date if self.stage_id.closed else False
         return _aware(self.sla_start_date or now), pauses, _aware(completed) or None
 
-    def _sla_update(self):
-        """Recompute the running clocks of the tickets from their creation.
+    def _sla_pauses(self):
+        """``{ticket id: [(start, end)]}`` of the tickets' pauses (aware), in one query."""
+        pauses = defaultdict(list)
+        if self.ids:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT ticket_id, date_start, date_end FROM support_sla_pause "
+                    "WHERE ticket_id IN %s ORDER BY date_start",
+                    tuple(self.ids),
+                )
+            )
+            for ticket_id, date_start, date_end in self.env.cr.fetchall():
+                pauses[ticket_id].append((_aware(date_start), _aware(date_end)))
+        return pauses
 
-        Met and breached clocks are never rewritten.
+    def _sla_evaluate(self, now=None):
+        """What the engine says of every clock of the tickets at ``now``.
+
+        The one evaluation behind storing (:meth:`_sla_update`), display
+        (:meth:`_compute_sla_remaining`) and repair. Returns ``{ticket: (coverage,
+        {clock: SlaClock})}``; a clock with no target is missing from the dict.
+        """
+        now = now or fields.Datetime.now()
+        at = _aware(now)
+        self.env["support.sla.pause"].flush_model()
+        plans, schedules = self._sla_context()
+        pauses_of = self._sla_pauses()
+        shares = {}
+        result = {}
+        for ticket in self:
+            coverage, clocks = plans[ticket]
+            company = ticket.company_id or self.env.company
+            if company not in shares:
+                shares[company] = (company.sla_warning_percent or 80) / 100
+            states = {}
+            for clock, (minutes, calendar_id) in clocks.items():
+                schedule = schedules[calendar_id, ticket.sla_tz or "UTC"]
+                start, pauses, completed = ticket._sla_inputs(clock, now, pauses_of[ticket.id])
+                try:
+                    state = clock_state(
+                        schedule, start, minutes, at=at, pauses=pauses, completed=completed
+                    )
+                    closed_pauses = [(begin, end or max(at, begin)) for begin, end in pauses]
+                    warning = deadline_with_pauses(
+                        schedule, start, minutes * shares[company], closed_pauses
+                    )
+                except SlaError as error:
+                    raise UserError(
+                        _(
+                            "The SLA of %(ticket)s cannot be computed: %(reason)s",
+                            ticket=ticket.display_name,
+                            reason=sla_error_message(self.env, error, ticket.sla_tz),
+                        )
+                    ) from error
+                # A target too short for its share still warns a minute before the end.
+                warning = min(warning, state.deadline - ONE_MINUTE)
+                states[clock] = SlaClock(state, _naive(warning), calendar_id, completed)
+            result[ticket] = (coverage, states)
+        return result
+
+    def _sla_update(self, repair=False):
+        """Recompute the clocks of the tickets from their creation and store them.
+
+        Met and breached clocks are never rewritten, unless ``repair`` rebuilds
+        them from the ticket's history. Values are written grouped, and the
+        scheduled check is asked to run at the earliest warning or deadline.
         """
         tickets = self.sudo().exists()
         if not tickets:
-            return
+            return {}
         now = fields.Datetime.now()
-        plans, schedules = tickets._sla_context()
-        for ticket in tickets:
-            coverage, clocks = plans[ticket]
-            vals = {"sla_coverage": coverage, "sla_out_of_entitlement": coverage == "channel"}
-            paused = []
-            for clock in CLOCKS:
-                if ticket[f"sla_{clock}_status"] in FROZEN:
-                    continue
-                if clock not in clocks:
-                    vals.update(
-                        {
-                            f"sla_{clock}_status": STATUS_NONE,
-                            f"sla_{clock}_deadline": False,
-                            f"sla_{clock}_warning_date": False,
-                        }
-                    )
-                    continue
-                minutes, calendar_id = clocks[clock]
-                schedule = schedules[calendar_id, ticket.sla_tz or "UTC"]
-                clock_vals, paused_minutes = ticket._sla_clock_values(clock, minutes, schedule, now)
-                vals.update(clock_vals)
-                paused.append(paused_minutes)
-            if paused:
-                vals["sla_paused_minutes"] = max(paused)
-            changed = {
-                name: value
-                for name, value in vals.items()
-                if ticket._fields[name].convert_to_cache(value, ticket) != ticket[name]
-            }
+        changes = {}
+        for ticket, (coverage, states) in tickets._sla_evaluate(now).items():
+            changed = ticket._sla_changed_values(ticket._sla_values(coverage, states, now, repair))
             if changed:
-                ticket.with_context(**{SLA_INTERNAL: True}).write(changed)
+                changes[ticket] = changed
+        tickets._sla_store(changes)
+        tickets._sla_schedule_check(now)
+        return changes
 
-    def _sla_clock_values(self, clock, minutes, schedule, now):
-        """Stored values of one clock, computed by the engine."""
-        start, pauses, completed = self._sla_inputs(clock, now)
-        at = _aware(now)
-        try:
-            state = clock_state(schedule, start, minutes, at=at, pauses=pauses, completed=completed)
-            percent = (self.company_id or self.env.company).sla_warning_percent or 80
-            closed_pauses = [(begin, end or max(at, begin)) for begin, end in pauses]
-            warning = deadline_with_pauses(schedule, start, minutes * percent / 100, closed_pauses)
-        except SlaError as error:
-            raise UserError(
-                _(
-                    "The SLA of %(ticket)s cannot be computed: %(reason)s",
-                    ticket=self.display_name,
-                    reason=error,
-                )
-            ) from error
+    def _sla_values(self, coverage, states, now, repair=False):
+        """Stored values of one ticket's evaluated clocks."""
+        self.ensure_one()
         vals = {
-            f"sla_{clock}_status": state.status,
-            f"sla_{clock}_deadline": _naive(state.deadline),
-            f"sla_{clock}_warning_date": _naive(warning),
+            "sla_coverage": coverage,
+            "sla_out_of_entitlement": coverage == "channel",
+            "sla_retime_pending": False,
         }
-        return vals, state.paused_seconds // 60
+        calendars = {sla_clock.calendar_id for sla_clock in states.values()}
+        vals["sla_calendar_id"] = next(iter(calendars), False) or False
+        paused = []
+        for clock in CLOCKS:
+            if not repair and self[f"sla_{clock}_status"] in FROZEN:
+                continue
+            if clock not in states:
+                vals.update(
+                    {
+                        f"sla_{clock}_status": STATUS_NONE,
+                        f"sla_{clock}_deadline": False,
+                        f"sla_{clock}_warning_date": False,
+                    }
+                )
+                continue
+            state, warning, _calendar_id, completed = states[clock]
+            status = state.status
+            if status == STATUS_BREACHED and completed is None and not repair:
+                # Still open past its deadline: the scheduled check marks it and
+                # announces the breach, once.
+                status = STATUS_RUNNING
+            vals.update(
+                {
+                    f"sla_{clock}_status": status,
+                    f"sla_{clock}_deadline": _naive(state.deadline),
+                    f"sla_{clock}_warning_date": warning,
+                }
+            )
+            # A warning moved into the future may warn again, once.
+            if self[f"sla_{clock}_warned"] and warning > now:
+                vals[f"sla_{clock}_warned"] = False
+            paused.append(state.paused_seconds // 60)
+        if paused:
+            vals["sla_paused_minutes"] = max(paused)
+        return vals
+
+    def _sla_changed_values(self, vals):
+        """The part of ``vals`` that differs from what the ticket stores."""
+        self.ensure_one()
+        return {
+            name: value
+            for name, value in vals.items()
+            if self._fields[name].convert_to_write(self[name], self) != value
+        }
+
+    def _sla_store(self, changes):
+        """Write ``{ticket: values}`` with one UPDATE per set of changed fields.
+
+        The SLA fields are not tracked and only the SLA machinery writes them:
+        they go straight to the database (Odoo's grouped ``UPDATE ... FROM
+        VALUES``), then the cache and their dependents are told.
+        """
+        by_fields = defaultdict(list)
+        for ticket, vals in changes.items():
+            by_fields[tuple(sorted(vals))].append((ticket, vals))
+        for fnames, rows in by_fields.items():
+            records = self.browse([ticket.id for ticket, _vals in rows])
+            names = list(fnames)
+            records.flush_recordset(names)
+            records._write_multi(
+                [
+                    {
+                        name: self._fields[name].convert_to_column(value, ticket)
+                        for name, value in vals.items()
+                    }
+                    for ticket, vals in rows
+                ]
+            )
+            records.invalidate_recordset([*names, "write_date", "write_uid"])
+            records.modified(names)
+
+    def _sla_next_moments(self, now):
+        """Earliest upcoming warning or deadline of the tickets' live clocks."""
+        moments = []
+        for ticket in self:
+            for clock in CLOCKS:
+                status = ticket[f"sla_{clock}_status"]
+                if status not in LIVE:
+                    continue
+                warning = ticket[f"sla_{clock}_warning_date"]
+                if warning and not ticket[f"sla_{clock}_warned"]:
+                    moments.append(max(warning, now))
+                deadline = ticket[f"sla_{clock}_deadline"]
+                if status == STATUS_RUNNING and deadline:
+                    moments.append(max(deadline + ONE_SECOND, now))
+        return min(moments, default=None)
+
+    def _sla_schedule_check(self, now):
+        """Ask the scheduler to run the SLA check at the tickets' next moment."""
+        moment = self._sla_next_moments(now)
+        if moment:
+            self._sla_trigger_check(moment, now)
+
+    @api.model
+    def _sla_trigger_check(self, moment, now):
+        """One trigger of the SLA check at the minute of ``moment``.
+
+        Nothing is added when a trigger already runs the check between now and
+        then: that run schedules the next moment itself.
+        """
+        cron = self.env.ref("support_sla.ir_cron_sla_check", raise_if_not_found=False)
+        if not cron:
+            return
+        at = _minute_ceiling(moment)
+        pending = (
+            self.env["ir.cron.trigger"]
+            .sudo()
+            .search_count(
+                [("cron_id", "=", cron.id), ("call_at", ">=", now), ("call_at", "<=", at)],
+                limit=1,
+            )
+        )
+        if not pending:
+            cron.sudo()._trigger(at)
 
     def _sla_record_first_response(self, when):
         """The first public reply of an agent stops the response clock."""
@@ -518,6 +710,178 @@ class HelpdeskTicket(models.Model):
         ):
             self._sla_record_first_response(message.date or fields.Datetime.now())
         return result
+
+    # -- re-timing after a configuration change -------------------------------
+
+    @api.model
+    def _sla_retime_domain(self):
+        """Open tickets with a clock that may still move (not met nor breached)."""
+        movable = (STATUS_NONE, *LIVE)
+        return [
+            ("stage_id.closed", "=", False),
+            "|",
+            ("sla_response_status", "in", movable),
+            ("sla_resolve_status", "in", movable),
+        ]
+
+    @api.model
+    def _sla_retime(self, domain):
+        """Re-time the open tickets of ``domain`` after a change of SLA configuration.
+
+        They are found in one query. Up to the threshold (system parameter
+        ``support_sla.retime_threshold``) they are re-timed at once; more are
+        flagged in one UPDATE and re-timed in batches by a scheduled action.
+        """
+        tickets = self.sudo()
+        domain = expression.AND([self._sla_retime_domain(), domain])
+        threshold = _config_int(self.env, "support_sla.retime_threshold", SLA_RETIME_THRESHOLD)
+        found = tickets.search(domain, limit=threshold + 1, order="id")
+        if len(found) <= threshold:
+            found._sla_retime_now()
+            return found
+        query = tickets._search(domain)
+        self.env.cr.execute(
+            SQL(
+                "UPDATE helpdesk_ticket SET sla_retime_pending = TRUE "
+                "WHERE id IN %s AND NOT sla_retime_pending",
+                query.subselect(),
+            )
+        )
+        tickets.invalidate_model(["sla_retime_pending"])
+        self.env.ref("support_sla.ir_cron_sla_retime").sudo()._trigger()
+        return tickets.browse()
+
+    def _sla_retime_now(self):
+        """Bring the tickets' tier, zone and matrix priority up to date, then their clocks."""
+        tickets = self.sudo().with_context(**{SLA_INTERNAL: True})
+        names = ["tier_id", "sla_tz", "matrix_priority"]
+        for name in names:
+            self.env.add_to_compute(tickets._fields[name], tickets)
+        tickets._recompute_recordset(names)
+        tickets._apply_matrix_priority()
+        tickets._sla_update()
+
+    @api.model
+    def _cron_sla_retime(self):
+        """Re-time one batch of flagged tickets; the scheduler runs it again until done.
+
+        Rows are taken with ``FOR UPDATE SKIP LOCKED`` (safe with several
+        workers) and each batch is committed by the scheduler, so a crash or a
+        restart resumes with the tickets still flagged.
+        """
+        batch = _config_int(self.env, "support_sla.retime_batch", SLA_RETIME_BATCH)
+        self.flush_model(["sla_retime_pending"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM helpdesk_ticket WHERE sla_retime_pending "
+                "ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
+                batch,
+            )
+        )
+        tickets = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
+        tickets._sla_retime_now()
+        # Whatever the evaluation left unchanged is done too.
+        tickets.flush_recordset()
+        if tickets:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE helpdesk_ticket SET sla_retime_pending = FALSE "
+                    "WHERE id IN %s AND sla_retime_pending",
+                    tuple(tickets.ids),
+                )
+            )
+        self.env.cr.execute("SELECT COUNT(*) FROM helpdesk_ticket WHERE sla_retime_pending")
+        remaining = self.env.cr.fetchone()[0]
+        self.env["ir.cron"]._notify_progress(done=len(tickets), remaining=remaining)
+        # The next batch starts with an empty cache: memory stays bounded.
+        self.env.invalidate_all()
+
+    @api.model
+    def _sla_retime_counts(self, field_name, records):
+        """``{record: number of its tickets waiting to be re-timed}`` (one query)."""
+        groups = self.sudo()._read_group(
+            [(field_name, "in", records.ids), ("sla_retime_pending", "=", True)],
+            [field_name],
+            ["__count"],
+        )
+        return {record.id: count for record, count in groups}
+
+    # -- repair ----------------------------------------------------------------
+
+    def action_sla_repair(self):
+        """Rebuild the clocks from the ticket's own history; say what changed.
+
+        Start, pauses, first public reply and closing are read again, and every
+        clock (met and breached ones too) is recomputed. A second run changes
+        nothing.
+        """
+        if not self.env.user.has_group("helpdesk_mgmt.group_helpdesk_manager"):
+            raise UserError(_("Only helpdesk managers can repair SLA clocks."))
+        tickets = self.sudo()
+        tracked = [name for name in SLA_REPAIR_REPORTED if name in tickets._fields]
+        before = {ticket: {name: ticket[name] for name in tracked} for ticket in tickets}
+        tickets._sla_rebuild_first_response()
+        tickets._sla_update(repair=True)
+        notes = {}
+        for ticket in tickets:
+            lines = [
+                ticket._sla_change_line(name, before[ticket][name])
+                for name in tracked
+                if ticket[name] != before[ticket][name]
+            ]
+            if lines:
+                notes[ticket.id] = Markup("%s<ul>%s</ul>") % (
+                    _("SLA repaired from the ticket's history:"),
+                    Markup().join(Markup("<li>%s</li>") % line for line in lines),
+                )
+        if notes:
+            tickets.browse(list(notes))._message_log_batch(bodies=notes)
+        return True
+
+    def _sla_rebuild_first_response(self):
+        """First public reply of an agent, read again from the messages (one query)."""
+        comment = self.env.ref("mail.mt_comment")
+        self.env["mail.message"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT message.res_id, MIN(message.date)
+                  FROM mail_message message
+                  JOIN res_users author ON author.partner_id = message.author_id
+                 WHERE message.model = %(model)s AND message.res_id IN %(ids)s
+                   AND message.message_type = 'comment' AND message.subtype_id = %(comment)s
+                   AND NOT author.share
+              GROUP BY message.res_id
+                """,
+                model=self._name,
+                ids=tuple(self.ids) or (0,),
+                comment=comment.id,
+            )
+        )
+        first = dict(self.env.cr.fetchall())
+        for ticket in self:
+            value = first.get(ticket.id) or False
+            if ticket.sla_first_response_date != value:
+                ticket.with_context(**{SLA_INTERNAL: True}).sla_first_response_date = value
+
+    def _sla_change_line(self, name, old):
+        """``Field: old → new`` for the repair note, dates in the customer's time."""
+        field = self._fields[name]
+
+        def text(value):
+            if field.type == "datetime":
+                return self._sla_local_text(value) or _("none")
+            if field.type == "selection":
+                labels = dict(field._description_selection(self.env))
+                return labels.get(value) or _("none")
+            return str(value) if value else _("none")
+
+        return _(
+            "%(field)s: %(old)s → %(new)s",
+            field=field._description_string(self.env),
+            old=text(old),
+            new=text(self[name]),
+        )
 
     # -- display -------------------------------------------------------------
 
@@ -542,30 +906,24 @@ class HelpdeskTicket(models.Model):
         )
         if not live:
             return
-        plans, schedules = live.sudo()._sla_context()
+        evaluation = live.sudo()._sla_evaluate(now)
         for ticket in live:
-            clocks = plans[ticket.sudo()][1]
+            states = evaluation[ticket.sudo()][1]
             alert = False
             for clock in CLOCKS:
                 status = ticket[f"sla_{clock}_status"]
                 remaining = 0.0
-                if status != STATUS_NONE and clock in clocks:
-                    minutes, calendar_id = clocks[clock]
-                    schedule = schedules[calendar_id, ticket.sla_tz or "UTC"]
-                    start, pauses, completed = ticket._sla_inputs(clock, now)
-                    state = clock_state(
-                        schedule, start, minutes, at=_aware(now), pauses=pauses,
-                        completed=completed,
-                    )  # fmt: skip
-                    remaining = state.remaining_seconds / 3600
+                if status != STATUS_NONE and clock in states:
+                    remaining = states[clock].state.remaining_seconds / 3600
                     alert = _worse(alert, ticket._sla_alert_of(clock, status, now))
                 ticket[f"sla_{clock}_remaining"] = remaining
             ticket.sla_alert = alert
 
     def _sla_alert_of(self, clock, status, now):
+        """Alert level of one clock: the record-side reading of the alert domains."""
         if status == STATUS_BREACHED:
             return "danger"
-        if status in (STATUS_RUNNING, STATUS_PAUSED):
+        if status in LIVE:
             deadline = self[f"sla_{clock}_deadline"]
             warning = self[f"sla_{clock}_warning_date"]
             if status == STATUS_RUNNING and deadline and deadline < now:
@@ -575,123 +933,232 @@ class HelpdeskTicket(models.Model):
             return "ok"
         return False
 
+    @api.model
+    def _get_sla_alert_domain(self, level, now, clock=None):
+        """Domain of the tickets at SLA alert ``level`` at ``now``.
+
+        The one source of the ``sla_alert`` search and of the scheduled check.
+        Levels: ``overdue`` (a running clock past its deadline, not marked yet),
+        ``danger`` (breached or overdue), ``warning`` (a live clock past its
+        warning moment, not in danger), ``ok`` (live, neither), False (no live
+        clock). ``clock`` limits the domain to one clock; otherwise any clock.
+        """
+        clocks = [clock] if clock else list(CLOCKS)
+
+        def any_clock(make):
+            return expression.OR([make(c) for c in clocks])
+
+        overdue = any_clock(
+            lambda c: [(f"sla_{c}_status", "=", STATUS_RUNNING), (f"sla_{c}_deadline", "<", now)]
+        )
+        if level == "overdue":
+            return overdue
+        danger = expression.OR(
+            [any_clock(lambda c: [(f"sla_{c}_status", "=", STATUS_BREACHED)]), overdue]
+        )
+        if level == "danger":
+            return danger
+        at_risk = any_clock(
+            lambda c: [(f"sla_{c}_status", "in", LIVE), (f"sla_{c}_warning_date", "<=", now)]
+        )
+        warning = expression.AND([at_risk, ["!", *danger]])
+        if level == "warning":
+            return warning
+        if level == "ok":
+            return expression.AND(
+                [
+                    any_clock(lambda c: [(f"sla_{c}_status", "in", LIVE)]),
+                    ["!", *danger],
+                    ["!", *at_risk],
+                ]
+            )
+        return expression.AND(
+            [[(f"sla_{c}_status", "in", (STATUS_NONE, STATUS_MET))] for c in clocks]
+        )
+
     def _search_sla_alert(self, operator, value):
         if operator not in ("=", "!=") or value not in ("ok", "warning", "danger", False):
             raise UserError(_("Search SLA alerts with = or != and a level."))
-        now = fields.Datetime.now()
-        live = (STATUS_RUNNING, STATUS_PAUSED)
-
-        def any_clock(make):
-            return expression.OR([make(clock) for clock in CLOCKS])
-
-        danger = expression.OR(
-            [
-                any_clock(lambda c: [(f"sla_{c}_status", "=", STATUS_BREACHED)]),
-                any_clock(
-                    lambda c: [
-                        (f"sla_{c}_status", "=", STATUS_RUNNING),
-                        (f"sla_{c}_deadline", "<", now),
-                    ]
-                ),
-            ]
+        domain = expression.normalize_domain(
+            self._get_sla_alert_domain(value, fields.Datetime.now())
         )
-        warning = expression.AND(
-            [
-                any_clock(
-                    lambda c: [
-                        (f"sla_{c}_status", "in", live),
-                        (f"sla_{c}_warning_date", "<=", now),
-                    ]
-                ),
-                ["!", *danger],
-            ]
-        )
-        domains = {
-            "danger": danger,
-            "warning": warning,
-            "ok": expression.AND(
-                [
-                    any_clock(lambda c: [(f"sla_{c}_status", "in", live)]),
-                    ["!", *danger],
-                    ["!", *warning],
-                ]
-            ),
-            False: expression.AND(
-                [[(f"sla_{c}_status", "in", (STATUS_NONE, STATUS_MET))] for c in CLOCKS]
-            ),
-        }
-        domain = expression.normalize_domain(domains[value])
         return domain if operator == "=" else ["!", *domain]
 
     @api.depends("sla_response_deadline", "sla_resolve_deadline", "sla_tz")
+    @api.depends_context("lang")
     def _compute_sla_deadline_local(self):
         """The next deadline still running, in the customer's own time."""
         for ticket in self:
             text = False
             for clock in CLOCKS:
-                if ticket[f"sla_{clock}_status"] in (STATUS_RUNNING, STATUS_PAUSED):
+                if ticket[f"sla_{clock}_status"] in LIVE:
                     text = ticket._sla_local_text(ticket[f"sla_{clock}_deadline"])
                     if text:
                         break
             ticket.sla_deadline_local = text
 
-    # -- scheduled action ---------------------------------------------------
-
-    @api.model
-    def _sla_breach_domain(self, clock, now):
-        return [
-            (f"sla_{clock}_status", "=", STATUS_RUNNING),
-            (f"sla_{clock}_deadline", "<", now),
-        ]
-
-    @api.model
-    def _cron_sla_check(self):
-        """Mark breached clocks and warn the team of tickets at risk."""
-        now = fields.Datetime.now()
-        tickets = self.sudo().with_context(**{SLA_INTERNAL: True})
-        for clock in CLOCKS:
-            breached = tickets.search(self._sla_breach_domain(clock, now))
-            breached.write({f"sla_{clock}_status": STATUS_BREACHED})
-            at_risk = tickets.search(
-                [
-                    (f"sla_{clock}_status", "in", (STATUS_RUNNING, STATUS_PAUSED)),
-                    (f"sla_{clock}_warning_date", "<=", now),
-                    (f"sla_{clock}_warned", "=", False),
-                ]
-            )
-            at_risk._sla_warn(clock)
-            at_risk.write({f"sla_{clock}_warned": True})
-
-    def _sla_warn(self, clock):
-        """One activity (or note without anyone to assign) per ticket at risk."""
-        activity_type = self.env.ref("support_sla.mail_activity_sla_warning")
-        for ticket in self:
-            user = ticket.user_id or ticket.team_id.user_id
-            deadline = ticket._sla_local_text(ticket[f"sla_{clock}_deadline"])
-            if clock == "response":
-                summary = _("SLA at risk: response due %(deadline)s", deadline=deadline)
-            else:
-                summary = _("SLA at risk: resolution due %(deadline)s", deadline=deadline)
-            if user:
-                ticket.activity_schedule(
-                    activity_type_id=activity_type.id,
-                    user_id=user.id,
-                    summary=summary,
-                    date_deadline=fields.Date.context_today(ticket),
-                )
-            else:
-                ticket.message_post(body=summary, subtype_xmlid="mail.mt_note")
-
     def _sla_local_text(self, deadline):
-        """A stored (UTC) deadline as the customer reads it, with their zone."""
+        """A stored (UTC) moment as the customer's time, in the reader's language."""
         self.ensure_one()
         if not deadline:
             return False
         zone_name = self.sla_tz or "UTC"
-        local = pytz.utc.localize(deadline).astimezone(pytz.timezone(zone_name))
-        return f"{local:%Y-%m-%d %H:%M} ({zone_name})"
+        local = format_datetime(self.env, deadline, tz=zone_name, dt_format="short")
+        return f"{local} ({zone_name})"
+
+    # -- scheduled actions ---------------------------------------------------
+
+    @api.model
+    def _cron_sla_check(self):
+        """Mark breached clocks, announce the breaches and warn of tickets at risk.
+
+        Runs at the exact moments asked by :meth:`_sla_trigger_check`, and
+        periodically as a safety net; a batch per clock and kind per run, the
+        scheduler runs it again while some remain.
+        """
+        now = fields.Datetime.now()
+        tickets = self.sudo().with_context(**{SLA_INTERNAL: True})
+        batch = _config_int(self.env, "support_sla.check_batch", SLA_CHECK_BATCH)
+        done = 0
+        due = []
+        for clock in CLOCKS:
+            overdue = self._get_sla_alert_domain("overdue", now, clock)
+            breached = tickets.search(overdue, order="id", limit=batch)
+            if breached:
+                breached.write({f"sla_{clock}_status": STATUS_BREACHED})
+                breached._sla_notify_breach(clock)
+            not_warned = [(f"sla_{clock}_warned", "=", False)]
+            to_warn = expression.AND(
+                [self._get_sla_alert_domain("warning", now, clock), not_warned]
+            )
+            at_risk = tickets.search(to_warn, order="id", limit=batch)
+            if at_risk:
+                at_risk._sla_warn(clock)
+                at_risk.write({f"sla_{clock}_warned": True})
+            done += len(breached) + len(at_risk)
+            due += [overdue, to_warn]
+        remaining = tickets.search_count(expression.OR(due)) if done else 0
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        self._sla_schedule_next_check(now)
+
+    @api.model
+    def _sla_schedule_next_check(self, now):
+        """Trigger the check at the next warning or deadline of any ticket (one query)."""
+        live = tuple(LIVE)
+        self.flush_model(
+            [f"sla_{c}_{kind}" for c in CLOCKS for kind in ("status", "deadline", "warning_date")]
+            + [f"sla_{c}_warned" for c in CLOCKS]
+        )
+        parts = []
+        for clock in CLOCKS:
+            parts.append(
+                SQL(
+                    "(SELECT MIN(%(warning)s) FROM helpdesk_ticket WHERE %(status)s IN %(live)s "
+                    "AND NOT COALESCE(%(warned)s, FALSE) AND %(warning)s > %(now)s)",
+                    warning=SQL.identifier(f"sla_{clock}_warning_date"),
+                    warned=SQL.identifier(f"sla_{clock}_warned"),
+                    status=SQL.identifier(f"sla_{clock}_status"),
+                    live=live,
+                    now=now,
+                )
+            )
+            parts.append(
+                SQL(
+                    "(SELECT MIN(%(deadline)s) + interval '1 second' FROM helpdesk_ticket "
+                    "WHERE %(status)s = %(running)s AND %(deadline)s >= %(now)s)",
+                    deadline=SQL.identifier(f"sla_{clock}_deadline"),
+                    status=SQL.identifier(f"sla_{clock}_status"),
+                    running=STATUS_RUNNING,
+                    now=now,
+                )
+            )
+        self.env.cr.execute(SQL("SELECT LEAST(%s)", SQL(", ").join(parts)))
+        moment = self.env.cr.fetchone()[0]
+        if moment:
+            self._sla_trigger_check(moment, now)
+
+    def _sla_recipients(self):
+        """``{ticket: user}``: who is told about the ticket's SLA (assignee, else leader)."""
+        return {ticket: ticket.user_id or ticket.team_id.user_id for ticket in self}
+
+    def _sla_tell(self, activity_type, summaries):
+        """One activity per ticket for its recipient, or a note without one.
+
+        ``summaries(ticket)`` gives the text, rendered in the recipient's language.
+        Created in two batches whatever the number of tickets.
+        """
+        model_id = self.env["ir.model"]._get_id(self._name)
+        activities = []
+        notes = {}
+        today = fields.Date.context_today(self)
+        for ticket, user in self._sla_recipients().items():
+            if user:
+                reader = ticket.with_context(lang=user.lang or self.env.lang)
+                activities.append(
+                    {
+                        "activity_type_id": activity_type.id,
+                        "summary": summaries(reader),
+                        "automated": True,
+                        "date_deadline": today,
+                        "res_model_id": model_id,
+                        "res_id": ticket.id,
+                        "user_id": user.id,
+                    }
+                )
+            else:
+                notes[ticket.id] = summaries(ticket)
+        if activities:
+            self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
+                activities
+            )
+        if notes:
+            self.browse(list(notes))._message_log_batch(bodies=notes, message_type="notification")
+
+    def _sla_warn(self, clock):
+        """Warn the assignee (else the team leader) that the ticket is at risk."""
+        activity_type = self.env.ref("support_sla.mail_activity_sla_warning")
+
+        def summary(ticket):
+            deadline = ticket._sla_local_text(ticket[f"sla_{clock}_deadline"])
+            if clock == "response":
+                return ticket.env._("SLA at risk: response due %(deadline)s", deadline=deadline)
+            return ticket.env._("SLA at risk: resolution due %(deadline)s", deadline=deadline)
+
+        self._sla_tell(activity_type, summary)
+
+    def _sla_notify_breach(self, clock):
+        """Announce, once, that ``clock`` of the tickets has just been breached."""
+        activity_type = self.env.ref("support_sla.mail_activity_sla_breach")
+
+        def summary(ticket):
+            deadline = ticket._sla_local_text(ticket[f"sla_{clock}_deadline"])
+            if clock == "response":
+                return ticket.env._(
+                    "SLA breached: the response was due %(deadline)s", deadline=deadline
+                )
+            return ticket.env._(
+                "SLA breached: the resolution was due %(deadline)s", deadline=deadline
+            )
+
+        self._sla_tell(activity_type, summary)
 
 
 def _worse(first, second):
     order = [False, "ok", "warning", "danger"]
     return first if order.index(first) >= order.index(second) else second
+
+
+def _minute_ceiling(moment):
+    """``moment`` rounded up to the whole minute (scheduler triggers are per minute)."""
+    floor = moment.replace(second=0, microsecond=0)
+    return floor if floor == moment else floor + ONE_MINUTE
+
+
+def _config_int(env, key, default):
+    """A positive integer system parameter, or ``default``."""
+    value = env["ir.config_parameter"].sudo().get_param(key)
+    try:
+        number = int(value) if value else default
+    except ValueError:
+        return default
+    return number if number > 0 else default

@@ -24,3 +24,9 @@ class ResCompany(models.Model):
         companies = super().create(vals_list)
         self.env["support.priority.rule"]._create_default_matrix(companies)
         return companies
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "sla_warning_percent" in vals:
+            self.env["helpdesk.ticket"]._sla_retime([("company_id", "in", self.ids)])
+        return result

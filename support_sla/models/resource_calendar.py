@@ -1,11 +1,13 @@
 import threading
 from collections import OrderedDict
-from datetime import UTC
+from datetime import timezone
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
 
 from ..engine import Schedule, SlaError
+from .sla_error import sla_error_message
 
 # Schedules keep the open time they computed per year: share them between requests.
 # Keyed by their whole content (windows, zone, closures), so a changed calendar gives
@@ -13,6 +15,9 @@ from ..engine import Schedule, SlaError
 _SCHEDULES = OrderedDict()
 _SCHEDULES_SIZE = 256
 _SCHEDULES_LOCK = threading.Lock()
+# Changing one of these re-times the open tickets of the calendar.
+# (Attendances and time off re-time through their own models.)
+SLA_FIELDS = {"tz", "sla_company_holidays", "two_weeks_calendar", "flexible_hours"}
 
 
 def _shared(schedule):
@@ -39,6 +44,33 @@ class ResourceCalendar(models.Model):
         "working time). Untick it for round-the-clock coverage that runs on holidays, "
         "such as a 24/7 calendar for P1 tickets.",
     )
+
+    sla_retime_count = fields.Integer(
+        string="Tickets Being Re-timed", compute="_compute_sla_retime_count"
+    )
+
+    def _compute_sla_retime_count(self):
+        """Open tickets on these hours still waiting to be re-timed."""
+        counts = self.env["helpdesk.ticket"]._sla_retime_counts("sla_calendar_id", self)
+        for calendar in self:
+            calendar.sla_retime_count = counts.get(calendar.id, 0)
+
+    def write(self, vals):
+        result = super().write(vals)
+        if SLA_FIELDS & vals.keys():
+            self._sla_retime_tickets()
+        return result
+
+    def _sla_retime_tickets(self, company_holidays=False):
+        """Re-time the open tickets whose clocks run on these calendars (one query).
+
+        ``company_holidays``: the company-wide time off changed, which closes
+        every calendar that follows it.
+        """
+        domain = [("sla_calendar_id", "in", self.ids)]
+        if company_holidays:
+            domain = expression.OR([domain, [("sla_calendar_id.sla_company_holidays", "=", True)]])
+        self.env["helpdesk.ticket"]._sla_retime(domain)
 
     @api.model
     def _sla_schedules(self, keys):
@@ -70,7 +102,7 @@ class ResourceCalendar(models.Model):
                         "The working time %(calendar)s cannot be used for SLA "
                         "deadlines: %(reason)s",
                         calendar=calendar.display_name or _("24x7"),
-                        reason=error,
+                        reason=sla_error_message(self.env, error),
                     )
                 ) from error
         return schedules
@@ -133,8 +165,8 @@ class ResourceCalendar(models.Model):
         )
         for leave in leaves:
             interval = (
-                leave.date_from.replace(tzinfo=UTC),
-                leave.date_to.replace(tzinfo=UTC),
+                leave.date_from.replace(tzinfo=timezone.utc),
+                leave.date_to.replace(tzinfo=timezone.utc),
             )
             if leave.calendar_id:
                 targets = [leave.calendar_id.id]
@@ -162,3 +194,60 @@ class ResourceCalendar(models.Model):
             self.env["support.entitlement"].search([("calendar_id", "in", self.ids)]).calendar_id
         )
         used._sla_check_usable()
+
+
+class ResourceCalendarLeaves(models.Model):
+    _inherit = "resource.calendar.leaves"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        leaves = super().create(vals_list)
+        leaves._sla_retime_tickets()
+        return leaves
+
+    def write(self, vals):
+        before = self._sla_closing()
+        result = super().write(vals)
+        self._sla_retime_tickets(before)
+        return result
+
+    def unlink(self):
+        before = self._sla_closing()
+        result = super().unlink()
+        self.env["resource.calendar.leaves"]._sla_retime_tickets(before)
+        return result
+
+    def _sla_closing(self):
+        """``(calendars, company-wide)`` closed by these time off (public holidays)."""
+        public = self.filtered(lambda leave: not leave.resource_id and leave.time_type == "leave")
+        return public.calendar_id, any(not leave.calendar_id for leave in public)
+
+    def _sla_retime_tickets(self, before=None):
+        calendars, company_wide = self._sla_closing()
+        if before:
+            calendars |= before[0]
+            company_wide = company_wide or before[1]
+        if calendars or company_wide:
+            calendars._sla_retime_tickets(company_holidays=company_wide)
+
+
+class ResourceCalendarAttendance(models.Model):
+    _inherit = "resource.calendar.attendance"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        attendances = super().create(vals_list)
+        attendances.calendar_id._sla_retime_tickets()
+        return attendances
+
+    def write(self, vals):
+        calendars = self.calendar_id
+        result = super().write(vals)
+        (calendars | self.calendar_id)._sla_retime_tickets()
+        return result
+
+    def unlink(self):
+        calendars = self.calendar_id
+        result = super().unlink()
+        calendars._sla_retime_tickets()
+        return result

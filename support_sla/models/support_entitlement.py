@@ -1,11 +1,16 @@
+import pytz
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.base.models.res_partner import _tz_get
 
 from ..engine import SlaError, notice_deadline, transition
+from .sla_error import sla_error_message
 
 COVERING_STATES = ("trial", "active")
+# Changing one of these re-times the entitlement's open tickets.
+SLA_FIELDS = {"tier_id", "trial_tier_id", "state", "date_start", "date_end", "tz", "calendar_id"}
 
 
 class SupportEntitlement(models.Model):
@@ -119,6 +124,9 @@ class SupportEntitlement(models.Model):
     channel_ids = fields.Many2many(related="effective_tier_id.channel_ids")
     ticket_ids = fields.One2many("helpdesk.ticket", "entitlement_id")
     ticket_count = fields.Integer(compute="_compute_ticket_count")
+    sla_retime_count = fields.Integer(
+        string="Tickets Being Re-timed", compute="_compute_sla_retime_count"
+    )
 
     @api.depends("state", "tier_id", "trial_tier_id")
     def _compute_effective_tier_id(self):
@@ -157,6 +165,12 @@ class SupportEntitlement(models.Model):
         )
         for entitlement in self:
             entitlement.ticket_count = counts.get(entitlement, 0)
+
+    def _compute_sla_retime_count(self):
+        """Open tickets of the entitlement still waiting to be re-timed."""
+        counts = self.env["helpdesk.ticket"]._sla_retime_counts("entitlement_id", self)
+        for entitlement in self:
+            entitlement.sla_retime_count = counts.get(entitlement.id, 0)
 
     @api.constrains("partner_id")
     def _check_partner_is_commercial(self):
@@ -229,6 +243,12 @@ class SupportEntitlement(models.Model):
                 vals["name"] = self.env["ir.sequence"].next_by_code("support.entitlement") or "/"
         return super().create(vals_list)
 
+    def write(self, vals):
+        result = super().write(vals)
+        if SLA_FIELDS & vals.keys():
+            self.env["helpdesk.ticket"]._sla_retime([("entitlement_id", "in", self.ids)])
+        return result
+
     # -- actions -----------------------------------------------------------
 
     def action_activate(self):
@@ -288,6 +308,20 @@ class SupportEntitlement(models.Model):
 
     # -- lookups and jobs -----------------------------------------------------
 
+    def _sla_covers(self, moment, tz):
+        """Whether the entitlement covers a ticket received at ``moment`` (naive UTC).
+
+        In trial or active, or expired after having covered it, on the local day
+        of ``moment`` in ``tz``: a cancelled contract or changed dates stop its SLA.
+        """
+        self.ensure_one()
+        if self.state not in (*COVERING_STATES, "expired"):
+            return False
+        day = pytz.utc.localize(moment or fields.Datetime.now()).astimezone(
+            pytz.timezone(tz or "UTC")
+        )
+        return self.date_start <= day.date() and (not self.date_end or day.date() <= self.date_end)
+
     @api.model
     def _find_covering(self, keys):
         """``{(commercial partner id, date, company id): entitlement}`` for ``keys``.
@@ -339,7 +373,9 @@ class SupportEntitlement(models.Model):
                     notice_date=entitlement.notice_date or None,
                 )
             except SlaError as error:
-                entitlement.message_post(body=_("Not renewed: %s", error))
+                entitlement.message_post(
+                    body=_("Not renewed: %s", sla_error_message(self.env, error))
+                )
                 continue
             if date_end != entitlement.date_end:
                 entitlement.message_post(body=_("Renewed automatically until %s.", date_end))

@@ -1,7 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..engine import DEFAULT_MATRIX, LEVELS, PRIORITY_LABELS, SlaError, check_matrix
+from ..engine import DEFAULT_MATRIX, LEVELS, SlaError, check_matrix
+from .sla_error import sla_error_message
 
 LEVEL_SELECTION = [("high", "High"), ("medium", "Medium"), ("low", "Low")]
 
@@ -14,6 +15,7 @@ class SupportPriorityRule(models.Model):
     """
 
     _name = "support.priority.rule"
+    _inherit = ["support.priority.level.mixin"]
     _description = "Priority Matrix Cell"
     _order = "company_id, urgency_sequence, impact_sequence"
 
@@ -27,11 +29,6 @@ class SupportPriorityRule(models.Model):
     impact = fields.Selection(LEVEL_SELECTION, required=True)
     # group_expand: grouped by urgency, the list reads high, medium, low like the policies.
     urgency = fields.Selection(LEVEL_SELECTION, required=True, group_expand=True)
-    priority = fields.Selection(
-        selection=lambda self: self.env["helpdesk.ticket"]._fields["priority"].selection,
-        required=True,
-    )
-    priority_label = fields.Char(compute="_compute_priority_label", string="Level")
     # Stored so that the list reads as the grid of the policies (high first).
     impact_sequence = fields.Integer(compute="_compute_sequences", store=True)
     urgency_sequence = fields.Integer(compute="_compute_sequences", store=True)
@@ -51,11 +48,14 @@ class SupportPriorityRule(models.Model):
             rule.impact_sequence = LEVELS.index(rule.impact) if rule.impact else 0
             rule.urgency_sequence = LEVELS.index(rule.urgency) if rule.urgency else 0
 
-    @api.depends("priority")
-    def _compute_priority_label(self):
-        """P1..P4 label of the priority."""
-        for rule in self:
-            rule.priority_label = PRIORITY_LABELS.get(rule.priority, "")
+    def write(self, vals):
+        result = super().write(vals)
+        if {"priority", "impact", "urgency"} & vals.keys():
+            # Tickets that follow the matrix take its new priority, and their clocks.
+            self.env["helpdesk.ticket"]._sla_retime(
+                [("company_id", "in", self.company_id.ids), ("priority_overridden", "=", False)]
+            )
+        return result
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_part_of_a_matrix(self):
@@ -83,7 +83,7 @@ class SupportPriorityRule(models.Model):
                 _(
                     "The priority matrix of %(company)s is not usable: %(reason)s",
                     company=company.display_name,
-                    reason=error,
+                    reason=sla_error_message(self.env, error),
                 )
             ) from error
 

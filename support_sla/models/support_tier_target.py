@@ -1,25 +1,22 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.osv import expression
 
-from ..engine import PRIORITY_LABELS
-
-
-def _ticket_priorities(model):
-    return model.env["helpdesk.ticket"]._fields["priority"].selection
+# Changing one of these re-times the open tickets of the target.
+SLA_FIELDS = {"tier_id", "priority", "response_minutes", "resolve_minutes", "calendar_id"}
 
 
 class SupportTierTarget(models.Model):
     """How fast one priority of a tier must be answered and resolved."""
 
     _name = "support.tier.target"
+    _inherit = ["support.priority.level.mixin", "support.coverage.mixin"]
     _description = "Support Tier Target"
     _order = "tier_id, priority desc"
     _check_company_auto = True
 
     tier_id = fields.Many2one("support.tier", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="tier_id.company_id", store=True)
-    priority = fields.Selection(selection=_ticket_priorities, required=True)
-    priority_label = fields.Char(compute="_compute_priority_label", string="Level")
     response_minutes = fields.Integer(
         string="Response (minutes)",
         required=True,
@@ -45,15 +42,38 @@ class SupportTierTarget(models.Model):
         ),
     ]
 
-    @api.depends("priority")
-    def _compute_priority_label(self):
-        """P1..P4 label of the priority."""
-        for target in self:
-            target.priority_label = PRIORITY_LABELS.get(target.priority, "")
+    @api.model_create_multi
+    def create(self, vals_list):
+        targets = super().create(vals_list)
+        targets._sla_retime_tickets()
+        return targets
 
-    @api.constrains("calendar_id")
-    def _check_calendar_usable(self):
-        self.calendar_id._sla_check_usable()
+    def write(self, vals):
+        before = self.mapped(lambda target: (target.tier_id.id, target.priority))
+        result = super().write(vals)
+        if SLA_FIELDS & vals.keys():
+            self._sla_retime_tickets(before)
+        return result
+
+    def unlink(self):
+        before = self.mapped(lambda target: (target.tier_id.id, target.priority))
+        result = super().unlink()
+        self.env["support.tier.target"]._sla_retime_tickets(before)
+        return result
+
+    def _sla_retime_tickets(self, also=()):
+        """Re-time the open tickets of these targets' tiers and priorities (one query)."""
+        cells = {(target.tier_id.id, target.priority) for target in self} | set(also)
+        if not cells:
+            return
+        self.env["helpdesk.ticket"]._sla_retime(
+            expression.OR(
+                [
+                    [("tier_id", "=", tier_id), ("priority", "=", priority)]
+                    for tier_id, priority in cells
+                ]
+            )
+        )
 
     @api.constrains("response_minutes", "resolve_minutes")
     def _check_minutes(self):

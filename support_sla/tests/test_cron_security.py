@@ -80,7 +80,7 @@ class TestBreachCron(SlaCase):
         self.assertEqual(len(activities), 1)
         self.assertEqual(activities.user_id, leader)  # no assignee: the team leader
         self.assertEqual(
-            activities.summary, "SLA at risk: response due 2025-06-02 11:00 (America/New_York)"
+            activities.summary, "SLA at risk: response due 6/2/25, 11:00 AM (America/New_York)"
         )
         self.assertEqual(assigned.activity_ids.user_id, self.env.user)
         self.assertTrue(ticket.sla_response_warned)

@@ -13,7 +13,7 @@ requests. Intended differences, each shown by a test below:
 """
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from odoo.exceptions import UserError
 
@@ -41,7 +41,7 @@ class TestEngineAgainstResource(SlaCalendarCase):
     def _compare(self, calendar, seed):
         rng = random.Random(seed)
         schedule = calendar._sla_schedule()
-        first = datetime(2025, 1, 1, tzinfo=UTC)
+        first = datetime(2025, 1, 1, tzinfo=timezone.utc)
         for _n in range(CASES):
             start = first + timedelta(minutes=rng.randrange(0, 640 * 24 * 60))
             minutes = rng.choice([15, 60, 180, 240, 480, 1440, 2880]) or 15
@@ -65,19 +65,19 @@ class TestEngineAgainstResource(SlaCalendarCase):
     def test_holidays_are_read_from_global_time_off(self):
         schedule = self.paris._sla_schedule()
         # Wednesday 30 April 2025, 16:00 Paris; 1 and 2 May... only 1 May is a holiday.
-        start = datetime(2025, 4, 30, 14, 0, tzinfo=UTC)
-        self.assertEqual(schedule.add(start, 120), datetime(2025, 5, 2, 7, 0, tzinfo=UTC))
+        start = datetime(2025, 4, 30, 14, 0, tzinfo=timezone.utc)
+        self.assertEqual(schedule.add(start, 120), datetime(2025, 5, 2, 7, 0, tzinfo=timezone.utc))
         # Company-wide time off (no calendar) closes every calendar.
         self._holidays(self.env["resource.calendar"], ["2025-05-02"], tz="Europe/Paris")
         schedule = self.paris._sla_schedule()
-        self.assertEqual(schedule.add(start, 120), datetime(2025, 5, 5, 7, 0, tzinfo=UTC))
+        self.assertEqual(schedule.add(start, 120), datetime(2025, 5, 5, 7, 0, tzinfo=timezone.utc))
 
     def test_customer_time_zone_overrides_the_calendar_zone(self):
-        start = datetime(2025, 6, 2, 19, 0, tzinfo=UTC)  # Monday 15:00 in New York
+        start = datetime(2025, 6, 2, 19, 0, tzinfo=timezone.utc)  # Monday 15:00 in New York
         in_new_york = self.paris._sla_schedule("America/New_York").add(start, 60)
-        self.assertEqual(in_new_york, datetime(2025, 6, 2, 20, 0, tzinfo=UTC))
+        self.assertEqual(in_new_york, datetime(2025, 6, 2, 20, 0, tzinfo=timezone.utc))
         in_paris = self.paris._sla_schedule().add(start, 60)
-        self.assertEqual(in_paris, datetime(2025, 6, 3, 7, 0, tzinfo=UTC))
+        self.assertEqual(in_paris, datetime(2025, 6, 3, 7, 0, tzinfo=timezone.utc))
 
     def test_no_calendar_is_24x7(self):
         schedule = self.env["resource.calendar"]._sla_schedule("Asia/Tokyo")
@@ -93,7 +93,7 @@ class TestEngineAgainstResource(SlaCalendarCase):
                 "date_to": datetime(2040, 1, 1),
             }
         )
-        start = datetime(2025, 1, 6, 8, 0, tzinfo=UTC)
+        start = datetime(2025, 1, 6, 8, 0, tzinfo=timezone.utc)
         self.assertFalse(closed.plan_hours(1, start, compute_leaves=True))
         with self.assertRaisesRegex(SlaError, "within 10 years"):
             closed._sla_schedule().add(start, 60)
