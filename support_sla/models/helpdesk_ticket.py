@@ -684,7 +684,7 @@ class HelpdeskTicket(models.Model):
             self.env["ir.cron.trigger"]
             .sudo()
             .search_count(
-                [("cron_id", "=", cron.id), ("call_at", ">=", now), ("call_at", "<=", at)],
+                [("cron_id", "=", cron.id), ("call_at", ">", now), ("call_at", "<=", at)],
                 limit=1,
             )
         )
@@ -743,7 +743,7 @@ class HelpdeskTicket(models.Model):
         self.env.cr.execute(
             SQL(
                 "UPDATE helpdesk_ticket SET sla_retime_pending = TRUE "
-                "WHERE id IN %s AND NOT sla_retime_pending",
+                "WHERE id IN %s AND sla_retime_pending IS NOT TRUE",
                 query.subselect(),
             )
         )
