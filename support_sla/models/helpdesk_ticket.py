@@ -39,7 +39,7 @@ SLA_CHECK_BATCH = 1000
 # transaction, more in batches of SLA_RETIME_BATCH by a scheduled action (system
 # parameters ``support_sla.retime_threshold`` and ``support_sla.retime_batch``).
 SLA_RETIME_THRESHOLD = 200
-SLA_RETIME_BATCH = 2000
+SLA_RETIME_BATCH = 5000
 # What a repair reports in the chatter when it changes it.
 SLA_REPAIR_REPORTED = (
     "sla_first_response_date",
@@ -427,12 +427,37 @@ class HelpdeskTicket(models.Model):
         a clock missing from it has no target.
         """
         self.ensure_one()
+        return self._sla_plans()[self]
+
+    def _sla_plans(self):
+        """``{ticket: (coverage, clocks)}`` of :meth:`_sla_plan` for many tickets.
+
+        The promise is worked out once per entitlement, tier, channel and
+        priority, and shared by the tickets that have them in common.
+        """
+        promises = {}
+        plans = {}
+        for ticket in self:
+            entitlement = ticket.entitlement_id
+            tier = ticket.tier_id
+            # The customer's day, as when the entitlement was found for the ticket.
+            partner = ticket.commercial_partner_id or ticket.partner_id.commercial_partner_id
+            if not (
+                entitlement and tier and entitlement._sla_covers(ticket.sla_start_date, partner.tz)
+            ):
+                plans[ticket] = ("no_contract", {})
+                continue
+            key = (entitlement.id, tier.id, ticket.channel_id.id, ticket.priority)
+            if key not in promises:
+                promises[key] = ticket._sla_promise()
+            plans[ticket] = promises[key]
+        return plans
+
+    def _sla_promise(self):
+        """``(coverage, clocks)`` of the ticket's tier, channel and priority."""
+        self.ensure_one()
         entitlement = self.entitlement_id
         tier = self.tier_id
-        # The customer's day, as when the entitlement was found for the ticket.
-        partner_tz = (self.commercial_partner_id or self.partner_id.commercial_partner_id).tz
-        if not (entitlement and tier and entitlement._sla_covers(self.sla_start_date, partner_tz)):
-            return "no_contract", {}
         if self.channel_id and tier.channel_ids and self.channel_id not in tier.channel_ids:
             return "channel", {}
         target = tier._target_for(self.priority)
@@ -469,7 +494,7 @@ class HelpdeskTicket(models.Model):
 
     def _sla_context(self):
         """Plans and engine schedules of the tickets, built once for all of them."""
-        plans = {ticket: ticket._sla_plan() for ticket in self}
+        plans = self._sla_plans()
         keys = {
             (calendar_id, ticket.sla_tz or "UTC")
             for ticket, (_coverage, clocks) in plans.items()
@@ -560,12 +585,18 @@ class HelpdeskTicket(models.Model):
             return {}
         now = fields.Datetime.now()
         changes = {}
+        moments = []
         for ticket, (coverage, states) in tickets._sla_evaluate(now).items():
-            changed = ticket._sla_changed_values(ticket._sla_values(coverage, states, now, repair))
+            vals = ticket._sla_values(coverage, states, now, repair)
+            moment = ticket._sla_next_moment(vals, now)
+            if moment:
+                moments.append(moment)
+            changed = ticket._sla_changed_values(vals)
             if changed:
                 changes[ticket] = changed
         tickets._sla_store(changes)
-        tickets._sla_schedule_check(now)
+        if moments:
+            self._sla_trigger_check(min(moments), now)
         return changes
 
     def _sla_values(self, coverage, states, now, repair=False):
@@ -615,11 +646,14 @@ class HelpdeskTicket(models.Model):
     def _sla_changed_values(self, vals):
         """The part of ``vals`` that differs from what the ticket stores."""
         self.ensure_one()
-        return {
-            name: value
-            for name, value in vals.items()
-            if self._fields[name].convert_to_write(self[name], self) != value
-        }
+        changed = {}
+        for name, value in vals.items():
+            current = self[name]
+            if name == "sla_calendar_id":
+                current = current.id
+            if (current or False) != (value or False):
+                changed[name] = value
+        return changed
 
     def _sla_store(self, changes):
         """Write ``{ticket: values}`` with one UPDATE per set of changed fields.
@@ -647,27 +681,25 @@ class HelpdeskTicket(models.Model):
             records.invalidate_recordset([*names, "write_date", "write_uid"])
             records.modified(names)
 
-    def _sla_next_moments(self, now):
-        """Earliest upcoming warning or deadline of the tickets' live clocks."""
-        moments = []
-        for ticket in self:
-            for clock in CLOCKS:
-                status = ticket[f"sla_{clock}_status"]
-                if status not in LIVE:
-                    continue
-                warning = ticket[f"sla_{clock}_warning_date"]
-                if warning and not ticket[f"sla_{clock}_warned"]:
-                    moments.append(max(warning, now))
-                deadline = ticket[f"sla_{clock}_deadline"]
-                if status == STATUS_RUNNING and deadline:
-                    moments.append(max(deadline + ONE_SECOND, now))
-        return min(moments, default=None)
+    def _sla_next_moment(self, vals, now):
+        """Earliest upcoming warning or deadline of the ticket's live clocks.
 
-    def _sla_schedule_check(self, now):
-        """Ask the scheduler to run the SLA check at the tickets' next moment."""
-        moment = self._sla_next_moments(now)
-        if moment:
-            self._sla_trigger_check(moment, now)
+        ``vals`` are the values being stored; the others are read from the ticket.
+        """
+        self.ensure_one()
+        moments = []
+        for clock in CLOCKS:
+            status = vals.get(f"sla_{clock}_status", self[f"sla_{clock}_status"])
+            if status not in LIVE:
+                continue
+            warning = vals.get(f"sla_{clock}_warning_date", self[f"sla_{clock}_warning_date"])
+            warned = vals.get(f"sla_{clock}_warned", self[f"sla_{clock}_warned"])
+            if warning and not warned:
+                moments.append(max(warning, now))
+            deadline = vals.get(f"sla_{clock}_deadline", self[f"sla_{clock}_deadline"])
+            if status == STATUS_RUNNING and deadline:
+                moments.append(max(deadline + ONE_SECOND, now))
+        return min(moments, default=None)
 
     @api.model
     def _sla_trigger_check(self, moment, now):
