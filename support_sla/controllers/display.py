@@ -80,8 +80,14 @@ def ticket_sla(env, ticket):
         override_by = user.name
     else:
         override_by = env._("the support team")
+    product = [ticket.sla_product]
+    if ticket.sla_client_version:
+        product.append(env._("client %s", ticket.sla_client_version))
+    if ticket.sla_server_version:
+        product.append(env._("server %s", ticket.sla_server_version))
     return {
         "tz": tz,
+        "product": ", ".join(part for part in product if part),
         "priority_label": PRIORITY_LABELS.get(ticket.priority, ""),
         "matrix_label": PRIORITY_LABELS.get(ticket.matrix_priority, ""),
         "override_by": override_by,
