@@ -30,7 +30,11 @@ class SupportSlaCustomerPortal(CustomerPortalHelpdesk):
     # -- contracts -------------------------------------------------------------
 
     def _sla_entitlement_domain(self):
-        return [("state", "in", VISIBLE_STATES)]
+        """The user's own company's contracts (agents may read others' in the back office)."""
+        return [
+            ("partner_id", "=", request.env.user.commercial_partner_id.id),
+            ("state", "in", VISIBLE_STATES),
+        ]
 
     @http.route("/my/entitlements", type="http", auth="user", website=True)
     def portal_my_entitlements(self, **kw):
@@ -53,7 +57,7 @@ class SupportSlaCustomerPortal(CustomerPortalHelpdesk):
             entitlement = self._document_check_access("support.entitlement", entitlement_id)
         except (AccessError, MissingError):
             return request.redirect("/my")
-        if entitlement.state not in VISIBLE_STATES:
+        if not entitlement.filtered_domain(self._sla_entitlement_domain()):
             return request.redirect("/my")
         values = self._prepare_portal_layout_values()
         values.update(self._sla_entitlement_values(entitlement))

@@ -112,6 +112,14 @@ class TestPortalContracts(PortalCase):
         self.assertEqual(missing.status_code, 303)
         self.assertEqual(self.url_open("/my/entitlement/abc").status_code, 404)
 
+    def test_agents_see_no_customer_contract_on_their_portal(self):
+        new_test_user(self.env, "sla_agent_portal", groups="helpdesk_mgmt.group_helpdesk_user")
+        self._login("sla_agent_portal")
+        page = self.url_open("/my/entitlements").text
+        self.assertNotIn(f'data-entitlement-id="{self.tokyo_contract.id}"', page)
+        url = f"/my/entitlement/{self.tokyo_contract.id}"
+        self.assertEqual(self.url_open(url, allow_redirects=False).status_code, 303)
+
     def test_contract_page_tells_everything(self):
         """Basic in Paris: hours in the customer's zone, holidays, targets, renewal."""
         self._holidays(self.basic.calendar_id, [str(fields.Date.today() + timedelta(days=40))])
