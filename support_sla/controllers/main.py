@@ -11,6 +11,8 @@ from .display import LEVELS, customer_tz, local_iso, local_text
 
 # Plain text fields of the new-ticket form, and the longest text each accepts.
 TEXT_FIELDS = {"sla_product": 200, "sla_client_version": 100, "sla_server_version": 100}
+# helpdesk_mgmt's own text fields of the form.
+FORM_TEXTS = ("subject", "description")
 # Records the form offers in a list: a posted id must be one the user could choose.
 PORTAL_CHOICES = {"category": "helpdesk.ticket.category", "team": "helpdesk.ticket.team"}
 
@@ -63,7 +65,8 @@ class SupportSlaTicketController(HelpdeskTicketController):
             sla_impact=impact,
             sla_urgency=urgency,
             sla_preview=self._sla_preview_values(impact, urgency),
-            sla_values={name: kw.get(name) or "" for name in TEXT_FIELDS},
+            # What the customer typed comes back when the form is shown again with errors.
+            sla_values={name: kw.get(name) or "" for name in (*TEXT_FIELDS, *FORM_TEXTS)},
         )
         return values
 

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 import pytz
 
 from odoo import fields, http
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, freeze_time, new_test_user, tagged
 from odoo.tools import format_datetime, mute_logger
 
 from .common import SlaCase
@@ -290,6 +290,7 @@ class TestPortalNewTicket(PortalCase):
             )
             self.assertEqual(response.status_code, 400, tampered)
             self.assertIn('id="sla_errors"', response.text)
+            self.assertIn('value="Tampered"', response.text)  # what was typed comes back
         self.assertEqual(self.env["helpdesk.ticket"].search_count([]), count)
 
     def test_form_shows_definitions_one_problem_and_preview(self):
@@ -345,6 +346,13 @@ class TestPortalTickets(PortalCase):
         self.logout()
         self.assertNotIn("Scheduler down", self.url_open(url).text)
 
+    def test_page_says_paused_while_waiting_for_the_customer(self):
+        self.owner_ticket.stage_id = self.stage_waiting
+        self._login("sla_owner")
+        page = self.url_open(f"/my/ticket/{self.owner_ticket.id}").text
+        self.assertIn('data-status="paused"', page)
+        self.assertIn("Paused while waiting for you", page)
+
     def test_page_best_effort(self):
         ticket = self._make_ticket(self.community_contact, "Community question", "low")
         self._login("sla_community")
@@ -384,6 +392,19 @@ class TestPortalOverride(PortalCase):
         page = self.url_open(f"/my/ticket/{ticket.id}?sla_done=priority").text
         self.assertIn("Changed by you", page)
         self.assertIn("→ P3", page)  # the matrix priority stays visible
+
+    def test_internal_override_author_stays_internal(self):
+        agent = new_test_user(
+            self.env, "sla_agent_x", groups="helpdesk_mgmt.group_helpdesk_user", name="Secretname"
+        )
+        self.owner_ticket.with_user(agent).write(
+            {"priority": "3", "priority_overridden": True, "priority_override_reason": "Down"}
+        )
+        self._end_request()
+        self._login("sla_owner")
+        page = self.url_open(f"/my/ticket/{self.owner_ticket.id}").text
+        self.assertIn("Changed by the support team", page)
+        self.assertNotIn("Secretname", page)
 
     def test_colleague_overrides_the_company_ticket(self):
         self._login("sla_colleague")
@@ -558,3 +579,43 @@ class TestPortalTour(PortalCase):
                 "helpdesk_mgmt.group_helpdesk_manager"
             )
         )
+
+
+class TestSlaPreview(SlaCase):
+    """The model behind the preview: the promise shown is the promise kept."""
+
+    @freeze_time("2025-06-13 16:30:00")
+    def test_preview_equals_the_ticket_created(self):
+        """Friday 18:30 in Paris, Basic: P1 due Monday 08:30 (2 business hours)."""
+        Ticket = self.env["helpdesk.ticket"]
+        values = {
+            "partner_id": self.paris_contact.id,
+            "company_id": self.env.company.id,
+            "channel_id": self.web.id,
+            "impact": "high",
+            "urgency": "high",
+        }
+        count = Ticket.search_count([])
+        preview = Ticket._sla_preview(values)
+        self.assertEqual(Ticket.search_count([]), count)
+        ticket = Ticket.create({"name": "Down", "description": "Down", **values})
+        self.assertEqual(preview["priority"], ticket.priority)
+        self.assertEqual(preview["response_deadline"], ticket.sla_response_deadline)
+        self.assertEqual(preview["tz"], ticket.sla_tz)
+        self.assertEqual(
+            ticket.sla_response_deadline, self.local("Europe/Paris", 2025, 6, 16, 8, 30)
+        )
+
+    def test_preview_without_contract_or_channel(self):
+        Ticket = self.env["helpdesk.ticket"]
+        community, contact = self._customer("Community", "Asia/Tokyo")
+        values = {"partner_id": contact.id, "impact": "high", "urgency": "high"}
+        preview = Ticket._sla_preview({**values, "channel_id": self.web.id})
+        self.assertFalse(preview["response_deadline"])
+        self.assertEqual(preview["note"], "No support contract")
+        preview = Ticket._sla_preview(
+            {**values, "partner_id": self.paris_contact.id, "channel_id": self.phone.id}
+        )
+        self.assertFalse(preview["response_deadline"])
+        self.assertIn("Phone", preview["note"])
+        self.assertFalse(community.support_entitlement_id)
