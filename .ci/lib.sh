@@ -48,6 +48,20 @@ ensure_postgres() {
   fi
 }
 
+ensure_chromium() {
+  # Browser tours need Chromium and websocket-client: without them Odoo skips the tours
+  # (a warning or "skipped" in the log), which .ci/run then counts as a failure.
+  if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null &&
+    ! command -v google-chrome >/dev/null; then
+    step "installing Chromium (Debian)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+  pip_install websocket-client || return 1
+  command -v chromium >/dev/null || command -v chromium-browser >/dev/null ||
+    command -v google-chrome >/dev/null
+}
+
 install_addon_dependencies() {
   # The OCA addons from PyPI. Their wheels require the `odoo` distribution; an Odoo
   # installed without pip metadata would make pip look for it on PyPI, so skip it then.

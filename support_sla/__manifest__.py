@@ -2,7 +2,7 @@
     "name": "Support SLA",
     "summary": "Support tiers, customer entitlements, priority matrix and "
     "SLA clocks on working-time calendars for helpdesk tickets",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.3.0",
     "category": "After-Sales",
     "author": "Support SLA Contributors",
     "license": "AGPL-3",
@@ -17,6 +17,7 @@
         "data/support_priority_rule_data.xml",
         "data/mail_activity_type_data.xml",
         "data/ir_cron_data.xml",
+        "data/support_sla_portal_data.xml",
         "views/support_tier_views.xml",
         "views/support_entitlement_views.xml",
         "views/support_priority_rule_views.xml",
@@ -27,7 +28,16 @@
         "views/resource_calendar_views.xml",
         "views/res_config_settings_views.xml",
         "views/support_sla_menus.xml",
+        "views/portal_templates.xml",
     ],
-    "demo": ["demo/support_sla_demo.xml"],
+    "demo": ["demo/support_sla_demo.xml", "demo/support_sla_portal_demo.xml"],
+    "assets": {
+        "web.assets_frontend": [
+            "support_sla/static/src/js/portal_sla_preview.esm.js",
+        ],
+        "web.assets_tests": [
+            "support_sla/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
 }

@@ -14,6 +14,7 @@ from odoo.tools.misc import format_datetime
 from odoo.addons.base.models.res_partner import _tz_get
 
 from ..engine import (
+    PRIORITY_LABELS,
     STATUS_BREACHED,
     STATUS_MET,
     STATUS_NONE,
@@ -70,6 +71,8 @@ SLA_TRIGGERS = {
 }
 # Fields that are only written by the SLA machinery itself.
 SLA_INTERNAL = "support_sla_internal"
+# Call-back requests from the portal (Ivanti): queued, or right away.
+CALLBACK_MODES = [("asap", "Call me when you can"), ("now", "Call me now")]
 
 
 class SlaClock(NamedTuple):
@@ -249,6 +252,29 @@ class HelpdeskTicket(models.Model):
         copy=False,
         index=True,
         help="The SLA configuration changed: a scheduled action re-times this ticket.",
+    )
+    # Customer portal: what the customer says about the product, and call-back requests.
+    sla_product = fields.Char(string="Product", help="Product concerned, as the customer named it.")
+    sla_client_version = fields.Char(string="Client Version")
+    sla_server_version = fields.Char(string="Server Version")
+    sla_callback_mode = fields.Selection(
+        CALLBACK_MODES,
+        string="Call-back",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="How the customer asked to be called back from the portal (last request).",
+    )
+    sla_callback_date = fields.Datetime(
+        string="Call-back Requested On", readonly=True, copy=False, index=True
+    )
+    sla_callback_activity_id = fields.Many2one(
+        "mail.activity", string="Call-back Activity", readonly=True, copy=False, ondelete="set null"
+    )
+    sla_callback_pending = fields.Boolean(
+        string="Call-back Pending",
+        compute="_compute_sla_callback_pending",
+        help="The team has not yet done the customer's last call-back request.",
     )
 
     # -- priority ------------------------------------------------------------
@@ -1173,6 +1199,149 @@ class HelpdeskTicket(models.Model):
             )
 
         self._sla_tell(activity_type, summary)
+
+    # -- customer portal -------------------------------------------------------
+
+    @api.model
+    def _sla_preview(self, values):
+        """What a ticket created with ``values`` would be promised; nothing is saved.
+
+        The ticket is built in memory with the computes of ``create`` (matrix
+        priority, entitlement, tier, time zone) and its response clock is evaluated
+        as ``_sla_update`` does, so the promise shown is the promise kept.
+        Returns ``priority``, ``priority_label``, ``response_deadline`` (naive UTC
+        or False), ``tz`` (the ticket's coverage zone) and ``note`` (or False).
+        """
+        now = fields.Datetime.now()
+        ticket = self.new({**values, "sla_start_date": now})
+        # As in create: the priority follows the matrix.
+        if ticket.matrix_priority and not ticket.priority_overridden:
+            ticket.priority = ticket.matrix_priority
+        ticket.sla_coverage, deadline = ticket._sla_preview_response(now)
+        return {
+            "priority": ticket.priority,
+            "priority_label": PRIORITY_LABELS.get(ticket.priority, ""),
+            "response_deadline": deadline,
+            "tz": ticket.sla_tz or "UTC",
+            "note": ticket.sla_note,
+        }
+
+    def _sla_preview_response(self, now):
+        """``(coverage, response deadline)`` of an unsaved ticket at ``now``.
+
+        The one place where the preview evaluates a clock: the same evaluation
+        as ``_sla_update`` (:meth:`_sla_evaluate`).
+        """
+        self.ensure_one()
+        coverage, states = self._sla_evaluate(now)[self]
+        response = states.get("response")
+        return coverage, _naive(response.state.deadline) if response else False
+
+    def _sla_customer_override(self, priority, reason):
+        """The customer overrides the priority with a reason (portal).
+
+        Validated here so that a bad request changes nothing; written as any
+        override, hence tracked and followed by the deadlines.
+        """
+        self.ensure_one()
+        if priority not in dict(self._fields["priority"].selection):
+            raise UserError(_("Choose a priority between P1 and P4."))
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(_("Say why the priority should change: the support team reads it."))
+        if self.stage_id.closed:
+            raise UserError(_("This ticket is closed: its priority can no longer change."))
+        self.write(
+            {
+                "priority": priority,
+                "priority_overridden": True,
+                "priority_override_reason": reason,
+            }
+        )
+
+    @api.depends("sla_callback_activity_id.active")
+    def _compute_sla_callback_pending(self):
+        """A call-back is pending while its activity is not done."""
+        for ticket in self:
+            activity = ticket.sudo().sla_callback_activity_id
+            ticket.sla_callback_pending = bool(activity) and activity.active
+
+    def _sla_callback_offered(self):
+        """Call-back is offered on open tickets whose tier includes the phone."""
+        self.ensure_one()
+        tier = self.sudo().tier_id
+        phone = self.env.ref("helpdesk_mgmt.helpdesk_ticket_channel_phone", False)
+        return bool(
+            tier
+            and not self.stage_id.closed
+            and phone
+            and (not tier.channel_ids or phone in tier.channel_ids)
+        )
+
+    def _sla_callback_user(self):
+        """Who calls the customer back: the assignee, else the team leader, else the
+        default user of the call-back activity type, else a helpdesk manager."""
+        self.ensure_one()
+        activity_type = self.env.ref("support_sla.mail_activity_callback")
+        user = self.user_id or self.team_id.user_id or activity_type.default_user_id
+        if not user:
+            company = self.company_id or self.env.company
+            managers = self.env.ref("helpdesk_mgmt.group_helpdesk_manager").sudo().users
+            user = managers.filtered(lambda u: company in u.company_ids).sorted("id")[:1]
+        return user
+
+    def _sla_request_callback(self, mode):
+        """Queue the customer's call-back request as an activity of the team.
+
+        The activity goes to the assignee, else the team leader (see
+        ``_sla_callback_user``), and carries the customer's phone and the mode;
+        activities are ordered by arrival. A second request while one is pending is
+        refused.
+        """
+        self.ensure_one()
+        if mode not in dict(CALLBACK_MODES):
+            raise UserError(_("Choose whether we call you now or when we can."))
+        if not self._sla_callback_offered():
+            raise UserError(_("Call-back is not included in the support plan of this ticket."))
+        # Two simultaneous requests must not both pass the pending check.
+        self.env.cr.execute("SELECT id FROM helpdesk_ticket WHERE id = %s FOR UPDATE", [self.id])
+        self.invalidate_recordset(["sla_callback_activity_id", "sla_callback_date"])
+        if self.sla_callback_pending:
+            raise UserError(
+                _(
+                    "We already have your call-back request: we will call you as soon as "
+                    "we can, no need to ask again."
+                )
+            )
+        customer = self.env.user.partner_id
+        phone = customer.phone or customer.mobile or customer.commercial_partner_id.phone
+        if not phone:
+            raise UserError(_("Add a phone number to your account so that we can call you back."))
+        labels = dict(self._fields["sla_callback_mode"]._description_selection(self.env))
+        summary = _("Call-back (%(mode)s): %(phone)s", mode=labels[mode], phone=phone)
+        note = _(
+            "%(customer)s asked to be called back on %(phone)s: %(mode)s.",
+            customer=customer.display_name,
+            phone=phone,
+            mode=labels[mode],
+        )
+        user = self._sla_callback_user()
+        if not user:
+            raise UserError(_("Nobody can take call-backs at the moment: please phone us."))
+        activity = self.activity_schedule(
+            "support_sla.mail_activity_callback",
+            date_deadline=fields.Date.context_today(self),
+            summary=summary,
+            note=note,
+            user_id=user.id,
+        )
+        self.with_context(**{SLA_INTERNAL: True}).write(
+            {
+                "sla_callback_mode": mode,
+                "sla_callback_date": fields.Datetime.now(),
+                "sla_callback_activity_id": activity.id,
+            }
+        )
 
 
 def _worse(first, second):

@@ -1,7 +1,10 @@
+import babel.dates
 import pytz
+from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.misc import babel_locale_parse
 
 from odoo.addons.base.models.res_partner import _tz_get
 
@@ -126,6 +129,20 @@ class SupportEntitlement(models.Model):
     ticket_count = fields.Integer(compute="_compute_ticket_count")
     sla_retime_count = fields.Integer(
         string="Tickets Being Re-timed", compute="_compute_sla_retime_count"
+    )
+    customer_state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("trial", "Trial"),
+            ("active", "Active"),
+            ("expiring", "Expiring"),
+            ("expired", "Expired"),
+            ("cancelled", "Cancelled"),
+        ],
+        string="Status for the Customer",
+        compute="_compute_customer_state",
+        help="The state, where a contract that ends within its notice period and will not "
+        "renew automatically reads as expiring.",
     )
 
     @api.depends("state", "tier_id", "trial_tier_id")
@@ -381,9 +398,115 @@ class SupportEntitlement(models.Model):
                 entitlement.message_post(body=_("Renewed automatically until %s.", date_end))
             entitlement.write({"state": state, "date_end": date_end})
 
+    # -- customer portal -----------------------------------------------------
+
+    @api.depends("state", "date_end", "notice_deadline", "auto_renew", "notice_date")
+    @api.depends_context("tz")
+    def _compute_customer_state(self):
+        """Trial or active contracts inside their notice period read as expiring."""
+        today = fields.Date.context_today(self)
+        for entitlement in self:
+            state = entitlement.state
+            renews = entitlement.auto_renew and not entitlement.notice_date
+            if (
+                state in COVERING_STATES
+                and entitlement.date_end
+                and not renews
+                and (entitlement.notice_deadline or entitlement.date_end) <= today
+            ):
+                state = "expiring"
+            entitlement.customer_state = state
+
+    def _sla_coverage_calendar(self):
+        """Calendar of the coverage hours: the region's, else the tier's (empty: 24x7)."""
+        self.ensure_one()
+        return self.calendar_id or self.effective_tier_id.calendar_id
+
+    def _sla_coverage_text(self, calendar=None):
+        """Coverage hours in words, in the contract's time zone and the reader's language.
+
+        E.g. "Mon–Fri 08:00–17:00, Europe/Paris; public holidays closed".
+        """
+        self.ensure_one()
+        calendar = (calendar if calendar is not None else self._sla_coverage_calendar()).sudo()
+        tz = self.tz or "UTC"
+        if not calendar:
+            return _("24x7, every day of the year (%s)", tz)
+        day_names = babel.dates.get_day_names(
+            "abbreviated", locale=babel_locale_parse(self.env.lang or "en_US")
+        )
+        hours_of_day = {}
+        for weekday, hour_from, hour_to in sorted(calendar._sla_windows()[calendar.id]):
+            hours_of_day.setdefault(weekday, []).append(f"{_hhmm(hour_from)}–{_hhmm(hour_to)}")
+        runs = []  # [first day, last day, hours] of consecutive days with the same hours
+        for weekday in sorted(hours_of_day):
+            hours = ", ".join(hours_of_day[weekday])
+            if runs and runs[-1][1] == weekday - 1 and runs[-1][2] == hours:
+                runs[-1][1] = weekday
+            else:
+                runs.append([weekday, weekday, hours])
+        if runs == [[0, 6, "00:00–24:00"]]:
+            hours_text = _("24x7")
+        else:
+            hours_text = "; ".join(
+                f"{day_names[first]}–{day_names[last]} {hours}"
+                if last > first
+                else f"{day_names[first]} {hours}"
+                for first, last, hours in runs
+            )
+        if self._sla_holiday_leaves(calendar, limit=1) or calendar.sla_company_holidays:
+            return _("%(hours)s, %(tz)s; public holidays closed", hours=hours_text, tz=tz)
+        return _("%(hours)s, %(tz)s; open on public holidays", hours=hours_text, tz=tz)
+
+    def _sla_holiday_leaves(self, calendar, date_from=None, date_to=None, limit=None):
+        """Public holidays closing ``calendar``: its own time off and, if it follows
+        them, the company-wide time off."""
+        calendar_ids = [calendar.id, False] if calendar.sla_company_holidays else [calendar.id]
+        domain = [
+            ("calendar_id", "in", calendar_ids),
+            ("resource_id", "=", False),
+            ("time_type", "=", "leave"),
+        ]
+        if date_from:
+            domain.append(("date_to", ">=", date_from))
+        if date_to:
+            domain.append(("date_from", "<", date_to))
+        return (
+            self.env["resource.calendar.leaves"]
+            .sudo()
+            .search(domain, order="date_from", limit=limit)
+        )
+
+    def _sla_holidays(self, months=12):
+        """Public holidays of the coverage in the next ``months``, as local dates.
+
+        ``[{"name", "date_from", "date_to"}]``, read in the contract's time zone.
+        """
+        self.ensure_one()
+        calendar = self._sla_coverage_calendar().sudo()
+        if not calendar:
+            return []
+        now = fields.Datetime.now()
+        zone = pytz.timezone(self.tz or "UTC")
+        leaves = self._sla_holiday_leaves(calendar, now, now + relativedelta(months=months))
+        return [
+            {
+                "name": leave.name,
+                "date_from": pytz.utc.localize(leave.date_from).astimezone(zone).date(),
+                "date_to": pytz.utc.localize(leave.date_to).astimezone(zone).date(),
+            }
+            for leave in leaves
+        ]
+
 
 def _overlap(first, second):
     """Whether two entitlements' date ranges (open-ended when no end) intersect."""
     first_end = first.date_end or fields.Date.to_date("9999-12-31")
     second_end = second.date_end or fields.Date.to_date("9999-12-31")
     return first.date_start <= second_end and second.date_start <= first_end
+
+
+def _hhmm(hour):
+    """A float hour of a calendar as HH:MM."""
+    minutes = round(hour * 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"

@@ -1,0 +1,154 @@
+from werkzeug.exceptions import BadRequest, NotFound
+
+from odoo import http
+from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.http import request
+
+from odoo.addons.helpdesk_mgmt.controllers.main import HelpdeskTicketController
+from odoo.addons.portal.controllers.portal import CustomerPortal
+
+from .display import LEVELS, customer_tz, local_iso, local_text
+
+# Plain text fields of the new-ticket form, and the longest text each accepts.
+TEXT_FIELDS = {"sla_product": 200, "sla_client_version": 100, "sla_server_version": 100}
+# helpdesk_mgmt's own text fields of the form.
+FORM_TEXTS = ("subject", "description")
+# Records the form offers in a list: a posted id must be one the user could choose.
+PORTAL_CHOICES = {"category": "helpdesk.ticket.category", "team": "helpdesk.ticket.team"}
+
+
+class SupportSlaTicketController(HelpdeskTicketController):
+    # -- closing from the portal ---------------------------------------------
+
+    @http.route(
+        "/ticket/close", type="http", auth="user", methods=["POST"], csrf=True, website=True
+    )
+    def support_ticket_close(self, ticket_id=None, stage_id=None, **kw):
+        """Close a ticket the user may read, in a stage of its team open to the portal.
+
+        Replaces helpdesk_mgmt's route, which looked the ticket up with sudo by the
+        posted id and was reached by GET: POST with the CSRF token only.
+        """
+        try:
+            ticket_id, stage_id = int(ticket_id), int(stage_id)
+        except (TypeError, ValueError) as error:
+            raise BadRequest(request.env._("The ticket and the stage must be numbers.")) from error
+        try:
+            ticket = CustomerPortal()._document_check_access("helpdesk.ticket", ticket_id)
+        except (AccessError, MissingError) as error:
+            raise NotFound() from error
+        # Written by the customer (tracking author), with rights they lack on stages.
+        ticket = ticket.with_user(request.env.user).sudo()
+        allowed = ticket.team_id._get_applicable_stages().filtered("close_from_portal")
+        stage = allowed.filtered(lambda s: s.id == stage_id)
+        if ticket.stage_id.closed:
+            message = request.env._("This ticket is already closed.")
+        elif not stage:
+            message = request.env._("This ticket cannot be closed in that stage from the portal.")
+        else:
+            ticket.stage_id = stage
+            return request.redirect(f"/my/ticket/{ticket.id}")
+        return request.render(
+            "support_sla.portal_message",
+            {"sla_error": message, "back_url": f"/my/ticket/{ticket.id}"},
+            status=400,
+        )
+
+    # -- new ticket ----------------------------------------------------------
+
+    def _get_create_new_ticket_values(self, **kw):
+        values = super()._get_create_new_ticket_values(**kw)
+        impact = kw.get("impact") if kw.get("impact") in LEVELS else "medium"
+        urgency = kw.get("urgency") if kw.get("urgency") in LEVELS else "medium"
+        values.update(
+            sla_levels=self._sla_level_labels(),
+            sla_impact=impact,
+            sla_urgency=urgency,
+            sla_preview=self._sla_preview_values(impact, urgency),
+            # What the customer typed comes back when the form is shown again with errors.
+            sla_values={name: kw.get(name) or "" for name in (*TEXT_FIELDS, *FORM_TEXTS)},
+        )
+        return values
+
+    def _sla_level_labels(self):
+        Ticket = request.env["helpdesk.ticket"]
+        return dict(Ticket._fields["impact"]._description_selection(request.env))
+
+    def _sla_submit_errors(self, kw):
+        """Messages for every posted value the portal form could not have sent."""
+        env = request.env
+        errors = []
+        if any(kw.get(name) not in (None, *LEVELS) for name in ("impact", "urgency")):
+            errors.append(env._("Choose the impact and the urgency among high, medium and low."))
+        if any(len(kw.get(name) or "") > size for name, size in TEXT_FIELDS.items()):
+            errors.append(env._("Keep the product and the versions short."))
+        for name, model in PORTAL_CHOICES.items():
+            value = kw.get(name)
+            # As the user: record rules keep other companies' records out.
+            if value and not (
+                value.isdigit()
+                and env[model].search(
+                    [("id", "=", int(value)), ("active", "=", True), ("show_in_portal", "=", True)]
+                )
+            ):
+                errors.append(env._("Choose the category and the team in the lists."))
+                break
+        return errors
+
+    @http.route("/submitted/ticket", type="http", auth="user", website=True, csrf=True)
+    def submit_ticket(self, **kw):
+        errors = self._sla_submit_errors(kw)
+        if errors:
+            values = self._get_create_new_ticket_values(**kw)
+            values["sla_errors"] = errors
+            return request.render("helpdesk_mgmt.portal_create_ticket", values, status=400)
+        return super().submit_ticket(**kw)
+
+    def _prepare_submit_ticket_vals(self, **kw):
+        vals = super()._prepare_submit_ticket_vals(**kw)
+        vals.update(self._sla_ticket_vals(kw))
+        return vals
+
+    def _sla_ticket_vals(self, kw):
+        """Impact, urgency and product fields of a portal ticket (validated before)."""
+        vals = {name: (kw.get(name) or "").strip() or False for name in TEXT_FIELDS}
+        for name in ("impact", "urgency"):
+            if kw.get(name) in LEVELS:
+                vals[name] = kw[name]
+        return vals
+
+    # -- preview ---------------------------------------------------------------
+
+    def _sla_preview_values(self, impact, urgency):
+        """The preview of a ticket the user would submit now, as the JSON route returns it."""
+        env = request.env
+        user = env.user
+        values = {
+            "partner_id": user.partner_id.id,
+            "company_id": env.company.id,
+            "channel_id": env.ref("helpdesk_mgmt.helpdesk_ticket_channel_web").id,
+            **self._sla_ticket_vals({"impact": impact, "urgency": urgency}),
+        }
+        # The ticket would be created with sudo (helpdesk_mgmt): preview it the same way.
+        preview = env["helpdesk.ticket"].sudo()._sla_preview(values)
+        tz = customer_tz(env, preview["tz"])
+        return {
+            "priority": preview["priority"],
+            "priority_label": preview["priority_label"],
+            "response_deadline": local_iso(preview["response_deadline"], tz),
+            "tz": tz,
+            "note": preview["note"] or None,
+            # Not part of the JSON answer: the form renders it without JavaScript.
+            "_deadline_text": local_text(env, preview["response_deadline"], tz),
+        }
+
+    @http.route("/support_sla/preview", type="json", auth="user", methods=["POST"])
+    def support_sla_preview(self, impact=None, urgency=None, **kw):
+        """Priority and response deadline a new ticket would get; nothing is saved."""
+        if impact not in LEVELS or urgency not in LEVELS:
+            raise UserError(
+                request.env._("Choose the impact and the urgency among high, medium and low.")
+            )
+        preview = self._sla_preview_values(impact, urgency)
+        preview.pop("_deadline_text")
+        return preview

@@ -1,0 +1,185 @@
+from werkzeug.exceptions import NotFound
+
+from odoo import fields, http
+from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.http import request
+
+from odoo.addons.helpdesk_mgmt.controllers.myaccount import CustomerPortalHelpdesk
+
+from ..engine import PRIORITY_LABELS
+from .display import customer_tz, duration_text, ticket_sla
+
+# Contracts a customer sees: drafts and cancelled ones stay internal.
+VISIBLE_STATES = ("trial", "active", "expired")
+
+
+class SupportSlaCustomerPortal(CustomerPortalHelpdesk):
+    # -- home ------------------------------------------------------------------
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "entitlement_count" in counters:
+            Entitlement = request.env["support.entitlement"]
+            values["entitlement_count"] = (
+                Entitlement.search_count(self._sla_entitlement_domain())
+                if Entitlement.has_access("read")
+                else 0
+            )
+        return values
+
+    # -- contracts -------------------------------------------------------------
+
+    def _sla_entitlement_domain(self):
+        """The user's own company's contracts (agents may read others' in the back office)."""
+        return [
+            ("partner_id", "=", request.env.user.commercial_partner_id.id),
+            ("state", "in", VISIBLE_STATES),
+        ]
+
+    @http.route("/my/entitlements", type="http", auth="user", website=True)
+    def portal_my_entitlements(self, **kw):
+        Entitlement = request.env["support.entitlement"]
+        if not Entitlement.has_access("read"):
+            return request.redirect("/my")
+        # As the user: the portal record rule keeps other customers' contracts out.
+        entitlements = Entitlement.search(self._sla_entitlement_domain())
+        values = self._prepare_portal_layout_values()
+        values.update(
+            page_name="support_entitlements",
+            entitlements=entitlements.sudo(),
+            sla_tier_of=lambda ent: ent.effective_tier_id,
+        )
+        return request.render("support_sla.portal_my_entitlements", values)
+
+    @http.route("/my/entitlement/<int:entitlement_id>", type="http", auth="user", website=True)
+    def portal_my_entitlement(self, entitlement_id, **kw):
+        try:
+            entitlement = self._document_check_access("support.entitlement", entitlement_id)
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        if not entitlement.filtered_domain(self._sla_entitlement_domain()):
+            return request.redirect("/my")
+        values = self._prepare_portal_layout_values()
+        values.update(self._sla_entitlement_values(entitlement))
+        return request.render("support_sla.portal_my_entitlement", values)
+
+    def _sla_entitlement_values(self, entitlement):
+        """Everything the contract page says, in the customer's language and zone."""
+        env = request.env
+        tier = entitlement.effective_tier_id
+        targets = [
+            {
+                "label": PRIORITY_LABELS.get(target.priority, ""),
+                "response": duration_text(env, target.response_minutes),
+                "resolve": target.resolve_minutes and duration_text(env, target.resolve_minutes),
+                "coverage": target.calendar_id
+                and entitlement._sla_coverage_text(target.calendar_id),
+            }
+            for target in tier.target_ids.sorted("priority", reverse=True)
+        ]
+        return {
+            "page_name": "support_entitlement",
+            "entitlement": entitlement,
+            "tier": tier,
+            "targets": targets,
+            "coverage": entitlement._sla_coverage_text(),
+            "holidays": entitlement._sla_holidays(),
+            "today": fields.Date.context_today(entitlement.with_context(tz=customer_tz(env))),
+        }
+
+    # -- tickets ---------------------------------------------------------------
+
+    def _ticket_get_searchbar_sortings(self):
+        sortings = super()._ticket_get_searchbar_sortings()
+        sortings.update(
+            response_deadline={
+                "label": request.env._("Response Deadline"),
+                "order": "sla_response_deadline asc, id desc",
+                "sequence": 5,
+            },
+            resolve_deadline={
+                "label": request.env._("Resolution Deadline"),
+                "order": "sla_resolve_deadline asc, id desc",
+                "sequence": 6,
+            },
+            priority={
+                "label": request.env._("Priority"),
+                "order": "priority desc, id desc",
+                "sequence": 7,
+            },
+        )
+        return sortings
+
+    @http.route()
+    def portal_my_tickets(self, *args, **kw):
+        response = super().portal_my_tickets(*args, **kw)
+        if hasattr(response, "qcontext"):
+            response.qcontext["sla_of"] = lambda ticket: ticket_sla(request.env, ticket.sudo())
+        return response
+
+    def _ticket_get_page_view_values(self, ticket, access_token, **kwargs):
+        values = super()._ticket_get_page_view_values(ticket, access_token, **kwargs)
+        env = request.env
+        # Acting on a ticket needs a signed-in user who may read it, not a shared link.
+        can_act = not env.user._is_public() and bool(ticket.with_user(env.user).has_access("read"))
+        values.update(
+            sla=ticket_sla(env, ticket),
+            sla_can_act=can_act,
+            sla_callback_offered=can_act and ticket._sla_callback_offered(),
+            sla_priorities=[
+                (value, PRIORITY_LABELS[value])
+                for value, _label in reversed(ticket._fields["priority"].selection)
+            ],
+            sla_done=kwargs.get("sla_done") in ("priority", "callback") and kwargs["sla_done"],
+        )
+        return values
+
+    def _sla_ticket_for_action(self, ticket_id):
+        """The ticket if the signed-in user may read it (record rules), else 404.
+
+        Returned with sudo to write what a portal user may not, but as that user,
+        who is then the author of the tracking and of the request.
+        """
+        try:
+            ticket = self._document_check_access("helpdesk.ticket", ticket_id)
+        except (AccessError, MissingError) as error:
+            raise NotFound() from error
+        return ticket.with_user(request.env.user).sudo()
+
+    def _sla_ticket_error(self, ticket, message):
+        """The ticket page again, with what was wrong with the request."""
+        values = self._ticket_get_page_view_values(ticket, None)
+        values["sla_error"] = message
+        return request.render("helpdesk_mgmt.portal_helpdesk_ticket_page", values, status=400)
+
+    @http.route(
+        "/my/ticket/<int:ticket_id>/priority",
+        type="http",
+        auth="user",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_ticket_priority(self, ticket_id, priority=None, reason=None, **kw):
+        ticket = self._sla_ticket_for_action(ticket_id)
+        try:
+            ticket._sla_customer_override(priority, reason)
+        except UserError as error:
+            request.env.cr.rollback()
+            return self._sla_ticket_error(ticket, error.args[0])
+        return request.redirect(f"/my/ticket/{ticket.id}?sla_done=priority")
+
+    @http.route(
+        "/my/ticket/<int:ticket_id>/callback",
+        type="http",
+        auth="user",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_ticket_callback(self, ticket_id, mode=None, **kw):
+        ticket = self._sla_ticket_for_action(ticket_id)
+        try:
+            ticket._sla_request_callback(mode)
+        except UserError as error:
+            request.env.cr.rollback()
+            return self._sla_ticket_error(ticket, error.args[0])
+        return request.redirect(f"/my/ticket/{ticket.id}?sla_done=callback")
