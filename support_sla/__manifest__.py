@@ -2,7 +2,7 @@
     "name": "Support SLA",
     "summary": "Support tiers, customer entitlements, priority matrix and "
     "SLA clocks on working-time calendars for helpdesk tickets",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.2.0",
     "category": "After-Sales",
     "author": "Support SLA Contributors",
     "license": "AGPL-3",
@@ -28,5 +28,9 @@
         "views/support_sla_menus.xml",
     ],
     "demo": ["demo/support_sla_demo.xml"],
+    "assets": {
+        "web.assets_backend": ["support_sla/static/src/scss/support_sla.scss"],
+        "web.assets_tests": ["support_sla/static/tests/tours/*.js"],
+    },
     "installable": True,
 }

@@ -2,6 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..engine import DEFAULT_MATRIX, LEVELS, PRIORITY_LABELS, SlaError, check_matrix
+from .support_tier_target import _ticket_priorities
 
 LEVEL_SELECTION = [("high", "High"), ("medium", "Medium"), ("low", "Low")]
 
@@ -28,7 +29,7 @@ class SupportPriorityRule(models.Model):
     # group_expand: grouped by urgency, the list reads high, medium, low like the policies.
     urgency = fields.Selection(LEVEL_SELECTION, required=True, group_expand=True)
     priority = fields.Selection(
-        selection=lambda self: self.env["helpdesk.ticket"]._fields["priority"].selection,
+        selection=lambda self: _ticket_priorities(self),
         required=True,
     )
     priority_label = fields.Char(compute="_compute_priority_label", string="Level")

@@ -1,3 +1,4 @@
 from . import test_engine_vs_resource
 from . import test_ticket_sla
 from . import test_cron_security
+from . import test_backoffice
