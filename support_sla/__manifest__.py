@@ -32,12 +32,9 @@
     ],
     "demo": ["demo/support_sla_demo.xml", "demo/support_sla_portal_demo.xml"],
     "assets": {
-        "web.assets_frontend": [
-            "support_sla/static/src/js/portal_sla_preview.esm.js",
-        ],
-        "web.assets_tests": [
-            "support_sla/static/tests/tours/*.js",
-        ],
+        "web.assets_backend": ["support_sla/static/src/scss/support_sla.scss"],
+        "web.assets_frontend": ["support_sla/static/src/js/portal_sla_preview.esm.js"],
+        "web.assets_tests": ["support_sla/static/tests/tours/*.js"],
     },
     "installable": True,
 }

@@ -8,7 +8,7 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 from odoo.tools.misc import format_datetime
 
 from odoo.addons.base.models.res_partner import _tz_get
@@ -50,6 +50,8 @@ SLA_REPAIR_REPORTED = (
     "sla_resolve_deadline",
     "sla_paused_minutes",
 )
+# Clocks whose deadline and time left are still worth showing (a breach is still due).
+UNFINISHED = (STATUS_RUNNING, STATUS_PAUSED, STATUS_BREACHED)
 STATUS_SELECTION = [
     (STATUS_NONE, "No SLA"),
     (STATUS_RUNNING, "Running"),
@@ -101,12 +103,20 @@ class HelpdeskTicket(models.Model):
     impact = fields.Selection(LEVEL_SELECTION, default="medium", tracking=True)
     urgency = fields.Selection(LEVEL_SELECTION, default="medium", tracking=True)
     matrix_priority = fields.Selection(
-        selection=lambda self: self._fields["priority"].selection,
+        selection=lambda self: self._fields["priority"]._description_selection(self.env),
         compute="_compute_matrix_priority",
         store=True,
         help="Priority given by the impact x urgency matrix of the company.",
     )
-    priority = fields.Selection(tracking=True)
+    # Follows the matrix as impact and urgency change, even on an unsaved form; a value
+    # chosen by hand is kept (editable compute) and makes the ticket overridden.
+    priority = fields.Selection(
+        tracking=True,
+        compute="_compute_priority",
+        store=True,
+        readonly=False,
+        default=None,
+    )
     priority_overridden = fields.Boolean(
         tracking=True,
         copy=False,
@@ -144,6 +154,12 @@ class HelpdeskTicket(models.Model):
         store=True,
         help="Time zone in which the coverage hours are read.",
     )
+    sla_tz_assumed = fields.Boolean(
+        string="Time Zone Assumed",
+        compute="_compute_sla_tz",
+        store=True,
+        help="Neither the contract nor the customer gives a time zone: the company's is used.",
+    )
     sla_start_date = fields.Datetime(
         string="Received",
         default=fields.Datetime.now,
@@ -169,6 +185,12 @@ class HelpdeskTicket(models.Model):
         string="Coverage Note",
         compute="_compute_sla_note",
         help="Why the ticket has no SLA deadline, when it has none.",
+    )
+    sla_coverage_text = fields.Char(
+        string="Coverage",
+        compute="_compute_sla_coverage_text",
+        help="The SLA the ticket follows: tier, priority, targets, coverage hours and why "
+        "those hours, time zone.",
     )
     sla_out_of_entitlement = fields.Boolean(
         string="Out of Entitlement",
@@ -207,10 +229,16 @@ class HelpdeskTicket(models.Model):
         copy=False,
         index=True,
     )
-    sla_response_warning_date = fields.Datetime(readonly=True, copy=False, index=True)
-    sla_resolve_warning_date = fields.Datetime(readonly=True, copy=False, index=True)
-    sla_response_warned = fields.Boolean(readonly=True, copy=False)
-    sla_resolve_warned = fields.Boolean(readonly=True, copy=False)
+    sla_response_warning_date = fields.Datetime(
+        string="Response Warning", readonly=True, copy=False, index=True
+    )
+    sla_resolve_warning_date = fields.Datetime(
+        string="Resolution Warning", readonly=True, copy=False, index=True
+    )
+    sla_response_warned = fields.Boolean(string="Team Warned (Response)", readonly=True, copy=False)
+    sla_resolve_warned = fields.Boolean(
+        string="Team Warned (Resolution)", readonly=True, copy=False
+    )
     sla_paused_minutes = fields.Integer(
         string="Paused (minutes)",
         readonly=True,
@@ -276,6 +304,37 @@ class HelpdeskTicket(models.Model):
         compute="_compute_sla_callback_pending",
         help="The team has not yet done the customer's last call-back request.",
     )
+    sla_state = fields.Selection(
+        [
+            ("breached", "Breached"),
+            ("at_risk", "At Risk"),
+            ("paused", "Paused — waiting on customer"),
+            ("on_track", "On Track"),
+            ("met", "SLA Met"),
+            ("out_of_entitlement", "Out of Entitlement"),
+            ("no_contract", "No Support Contract"),
+            ("no_target", "No Target"),
+        ],
+        string="SLA State",
+        compute="_compute_sla_state",
+        help="Where the ticket stands against its SLA, as shown on its form, list and card.",
+    )
+    sla_response_left = fields.Char(
+        string="Time to Respond",
+        compute="_compute_sla_left",
+        help="Business time left before the response deadline, or by how much it is overdue.",
+    )
+    sla_resolve_left = fields.Char(
+        string="Time to Resolve",
+        compute="_compute_sla_left",
+        help="Business time left before the resolution deadline, or by how much it is overdue.",
+    )
+    sla_response_deadline_customer = fields.Char(
+        string="Respond By (customer time)", compute="_compute_sla_deadline_customer"
+    )
+    sla_resolve_deadline_customer = fields.Char(
+        string="Resolve By (customer time)", compute="_compute_sla_deadline_customer"
+    )
 
     # -- priority ------------------------------------------------------------
 
@@ -283,17 +342,38 @@ class HelpdeskTicket(models.Model):
     def _compute_matrix_priority(self):
         """Priority of the impact and urgency in the company's matrix."""
         matrices = {}
-        rules = self.env["support.priority.rule"]
         for ticket in self:
-            company = ticket.company_id or self.env.company
-            if not (ticket.impact and ticket.urgency):
-                ticket.matrix_priority = False
-                continue
-            if company not in matrices:
-                matrices[company] = rules._matrix(company)
-            ticket.matrix_priority = matrices[company] and matrix_priority(
-                matrices[company], ticket.impact, ticket.urgency
+            ticket.matrix_priority = ticket._matrix_priority_of(
+                ticket.company_id, ticket.impact, ticket.urgency, matrices
             )
+
+    def _matrix_priority_of(self, company, impact, urgency, matrices):
+        """Priority of ``impact`` x ``urgency`` in ``company``'s matrix (False: none).
+
+        ``matrices`` caches the matrices read, per company, across a batch.
+        """
+        company = company or self.env.company
+        if not (impact and urgency):
+            return False
+        if company not in matrices:
+            matrices[company] = self.env["support.priority.rule"]._matrix(company)
+        return bool(matrices[company]) and matrix_priority(matrices[company], impact, urgency)
+
+    @api.depends("matrix_priority", "priority_overridden")
+    def _compute_priority(self):
+        """The matrix's priority, unless the priority is overridden."""
+        for ticket in self:
+            if ticket.matrix_priority and not ticket.priority_overridden:
+                ticket.priority = ticket.matrix_priority
+            else:
+                ticket.priority = ticket.priority or "1"
+
+    @api.onchange("priority")
+    def _onchange_priority_override(self):
+        """Choosing another priority than the matrix's by hand overrides it (asks why)."""
+        for ticket in self:
+            if ticket.matrix_priority and ticket.priority != ticket.matrix_priority:
+                ticket.priority_overridden = True
 
     @api.constrains("priority_overridden", "priority_override_reason")
     def _check_override_reason(self):
@@ -303,25 +383,12 @@ class HelpdeskTicket(models.Model):
                     _("Say why the priority of %s is overridden.", ticket.display_name)
                 )
 
-    def _apply_matrix_priority(self):
-        """Priority follows the matrix on every ticket that is not overridden."""
-        stale = self.filtered(
-            lambda t: (
-                not t.priority_overridden and t.matrix_priority and t.priority != t.matrix_priority
-            )
-        )
-        by_priority = defaultdict(lambda: self.browse())
-        for ticket in stale:
-            by_priority[ticket.matrix_priority] |= ticket
-        for priority, tickets in by_priority.items():
-            tickets.with_context(**{SLA_INTERNAL: True}).write({"priority": priority})
-
     def _prepare_override_vals(self, vals):
         """A priority set by hand (form, kanban stars, import) is an override."""
         if (
             "priority" in vals
             and "priority_overridden" not in vals
-            and any(ticket.matrix_priority != vals["priority"] for ticket in self)
+            and any(priority != vals["priority"] for priority in self._matrix_priorities(vals))
         ):
             vals["priority_overridden"] = True
         if vals.get("priority_overridden"):
@@ -339,6 +406,22 @@ class HelpdeskTicket(models.Model):
             )
         return vals
 
+    def _matrix_priorities(self, vals):
+        """Matrix priority of each ticket once ``vals`` (impact, urgency...) are written."""
+        if not {"impact", "urgency", "company_id"} & vals.keys():
+            return self.mapped("matrix_priority")
+        company = self.env["res.company"].browse(vals.get("company_id"))
+        matrices = {}
+        return [
+            self._matrix_priority_of(
+                company if "company_id" in vals else ticket.company_id,
+                vals.get("impact", ticket.impact),
+                vals.get("urgency", ticket.urgency),
+                matrices,
+            )
+            for ticket in self
+        ]
+
     # -- entitlement -----------------------------------------------------------
 
     @api.depends("partner_id", "commercial_partner_id", "sla_start_date", "company_id")
@@ -348,7 +431,9 @@ class HelpdeskTicket(models.Model):
         for ticket in self:
             partner = ticket.commercial_partner_id or ticket.partner_id.commercial_partner_id
             moment = ticket.sla_start_date or fields.Datetime.now()
-            zone = pytz.timezone(partner.tz or "UTC")
+            zone = pytz.timezone(
+                partner.tz or (ticket.company_id or self.env.company).partner_id.tz or "UTC"
+            )
             day = pytz.utc.localize(moment).astimezone(zone).date()
             days[ticket] = (partner.id, day, ticket.company_id.id)
         found = self.env["support.entitlement"]._find_covering(
@@ -363,16 +448,28 @@ class HelpdeskTicket(models.Model):
         for ticket in self:
             ticket.tier_id = ticket.entitlement_id.sudo().effective_tier_id
 
-    @api.depends("entitlement_id.tz", "partner_id.tz", "company_id")
+    @api.depends(
+        "entitlement_id.tz",
+        "partner_id.tz",
+        "commercial_partner_id.tz",
+        "company_id.partner_id.tz",
+    )
     def _compute_sla_tz(self):
-        """Entitlement's time zone, else the customer's, else the company's, else UTC."""
+        """Entitlement's time zone, else the customer's, else the company's (assumed).
+
+        An entitlement of a customer without time zone got the company's: that zone is
+        assumed too, and the ticket says so.
+        """
         for ticket in self:
-            ticket.sla_tz = (
-                ticket.entitlement_id.sudo().tz
-                or ticket.partner_id.tz
-                or ticket.company_id.partner_id.tz
-                or "UTC"
-            )
+            company_tz = (ticket.company_id or self.env.company).partner_id.tz or "UTC"
+            customer_tz = ticket.partner_id.tz or ticket.commercial_partner_id.tz
+            contract_tz = ticket.entitlement_id.sudo().tz
+            if contract_tz and (contract_tz != company_tz or customer_tz):
+                ticket.sla_tz, ticket.sla_tz_assumed = contract_tz, False
+            elif customer_tz:
+                ticket.sla_tz, ticket.sla_tz_assumed = customer_tz, False
+            else:
+                ticket.sla_tz, ticket.sla_tz_assumed = company_tz, True
 
     # -- ORM -----------------------------------------------------------------
 
@@ -394,7 +491,6 @@ class HelpdeskTicket(models.Model):
                 ticket.with_context(**{SLA_INTERNAL: True}).write(
                     ticket._prepare_override_vals({"priority_overridden": True})
                 )
-        tickets._apply_matrix_priority()
         tickets._sla_open_pauses(fields.Datetime.now())
         tickets._sla_update()
         return tickets
@@ -405,8 +501,6 @@ class HelpdeskTicket(models.Model):
         vals = self._prepare_override_vals(dict(vals))
         pausing = self._sla_pause_changes(vals)
         result = super().write(vals)
-        if {"impact", "urgency", "company_id", "priority_overridden"} & vals.keys():
-            self._apply_matrix_priority()
         if pausing:
             now = fields.Datetime.now()
             pausing["close"]._sla_close_pauses(now)
@@ -482,27 +576,114 @@ class HelpdeskTicket(models.Model):
     def _sla_promise(self):
         """``(coverage, clocks)`` of the ticket's tier, channel and priority."""
         self.ensure_one()
-        entitlement = self.entitlement_id
         tier = self.tier_id
         if self.channel_id and tier.channel_ids and self.channel_id not in tier.channel_ids:
             return "channel", {}
         target = tier._target_for(self.priority)
         if not target:
             return "no_target", {}
-        calendar = target.calendar_id or entitlement.calendar_id or tier.calendar_id
+        calendar = self._sla_coverage_calendar(target)[0]
         clocks = {"response": (target.response_minutes, calendar.id)}
         if target.resolve_minutes:
             clocks["resolve"] = (target.resolve_minutes, calendar.id)
         return "covered", clocks
 
-    @api.depends("sla_coverage", "channel_id", "tier_id")
+    def _sla_coverage_calendar(self, target):
+        """Coverage hours of ``target`` on this ticket, and why: ``(calendar, origin)``.
+
+        The priority's own hours first (e.g. P1 24/7), then the regional calendar of the
+        contract, then the tier's hours; an empty calendar is 24x7.
+        """
+        self.ensure_one()
+        if target.calendar_id:
+            return target.calendar_id, "priority"
+        if self.entitlement_id.calendar_id:
+            return self.entitlement_id.calendar_id, "contract"
+        return self.tier_id.calendar_id, "tier"
+
+    @api.depends(
+        "sla_coverage", "tier_id", "priority", "entitlement_id", "sla_tz", "sla_tz_assumed"
+    )
+    @api.depends_context("lang")
+    def _compute_sla_coverage_text(self):
+        """The coverage applied, in the reader's language, e.g. "Standard · P2 · respond
+        within 3 h · Support: France Mon-Fri 08:00-17:00 (regional calendar of the
+        contract) · Europe/Paris"."""
+        origins = {
+            "priority": _("hours of this priority"),
+            "contract": _("regional calendar of the contract"),
+            "tier": _("hours of the tier"),
+        }
+        for ticket in self:
+            ticket_sudo = ticket.sudo()
+            target = ticket_sudo.tier_id and ticket_sudo.tier_id._target_for(ticket.priority)
+            if ticket.sla_coverage != "covered" or not target:
+                ticket.sla_coverage_text = False
+                continue
+            calendar, origin = ticket_sudo._sla_coverage_calendar(target)
+            targets = _("respond within %s", self._sla_duration_text(target.response_minutes))
+            if target.resolve_minutes:
+                targets = _(
+                    "%(response)s, resolve within %(resolve)s",
+                    response=targets,
+                    resolve=self._sla_duration_text(target.resolve_minutes),
+                )
+            zone = ticket.sla_tz or "UTC"
+            if ticket.sla_tz_assumed:
+                zone = _("%s (time zone of the company: the customer has none)", zone)
+            ticket.sla_coverage_text = " · ".join(
+                [
+                    ticket_sudo.tier_id.name,
+                    PRIORITY_LABELS.get(ticket.priority, ""),
+                    targets,
+                    f"{calendar.name or _('24x7')} ({origins[origin]})",
+                    zone,
+                ]
+            )
+
+    @api.model
+    def _sla_duration_text(self, minutes):
+        """Business minutes as the reader says them: "2 h 15 min", "3 h", "40 min"."""
+        hours, minutes = divmod(round(abs(minutes)), 60)
+        if hours and minutes:
+            return _("%(hours)s h %(minutes)s min", hours=hours, minutes=minutes)
+        if hours:
+            return _("%s h", hours)
+        return _("%s min", minutes)
+
+    def _sla_lapsed_contracts(self):
+        """The latest contract of each ticket's customer that does not cover it.
+
+        ``{ticket: entitlement}``, read in one query for all tickets.
+        """
+        partners = self.commercial_partner_id
+        contracts = (
+            self.env["support.entitlement"]
+            .sudo()
+            .search([("partner_id", "in", partners.ids)], order="date_start desc, id desc")
+        )
+        found = {}
+        for ticket in self:
+            found[ticket] = next(
+                (
+                    contract
+                    for contract in contracts
+                    if contract.partner_id == ticket.commercial_partner_id
+                    and contract.company_id == (ticket.company_id or contract.company_id)
+                ),
+                contracts.browse(),
+            )
+        return found
+
+    @api.depends("sla_coverage", "channel_id", "tier_id", "commercial_partner_id")
     @api.depends_context("lang")
     def _compute_sla_note(self):
-        """Why no SLA applies, in the reader's language."""
+        """Why no SLA applies, in the reader's language; a lapsed contract says how."""
+        lapsed = self.filtered(lambda t: t.sla_coverage == "no_contract")._sla_lapsed_contracts()
         for ticket in self:
             coverage = ticket.sla_coverage
             if coverage == "no_contract":
-                note = _("No support contract")
+                note = ticket._sla_lapsed_note(lapsed[ticket])
             elif coverage == "channel":
                 note = _(
                     "The %(channel)s channel is not included in the %(tier)s tier: no SLA applies.",
@@ -517,6 +698,33 @@ class HelpdeskTicket(models.Model):
             else:
                 note = False
             ticket.sla_note = note
+
+    def _sla_lapsed_note(self, contract):
+        """Why ``contract``, the customer's latest, does not cover the ticket."""
+        self.ensure_one()
+        day = fields.Datetime.context_timestamp(
+            self.with_context(tz=self.sla_tz or "UTC"), self.sla_start_date or fields.Datetime.now()
+        ).date()
+        if not contract:
+            return _("No support contract")
+        values = {"name": contract.name}
+        if contract.state == "cancelled":
+            return _("No support contract: %(name)s was cancelled.", **values)
+        if contract.state == "draft":
+            return _("No support contract: %(name)s is still a draft.", **values)
+        if contract.date_start > day:
+            return _(
+                "No support contract: %(name)s starts on %(date)s.",
+                date=format_date(self.env, contract.date_start),
+                **values,
+            )
+        if contract.date_end and contract.date_end < day:
+            return _(
+                "Contract %(name)s expired on %(date)s.",
+                date=format_date(self.env, contract.date_end),
+                **values,
+            )
+        return _("No support contract")
 
     def _sla_context(self):
         """Plans and engine schedules of the tickets, built once for all of them."""
@@ -1049,11 +1257,57 @@ class HelpdeskTicket(models.Model):
         for ticket in self:
             text = False
             for clock in CLOCKS:
-                if ticket[f"sla_{clock}_status"] in LIVE:
+                if ticket[f"sla_{clock}_status"] in UNFINISHED:
                     text = ticket._sla_local_text(ticket[f"sla_{clock}_deadline"])
                     if text:
                         break
             ticket.sla_deadline_local = text
+
+    @api.depends("sla_response_deadline", "sla_resolve_deadline", "sla_tz")
+    def _compute_sla_deadline_customer(self):
+        """Each deadline in the customer's own time, with its zone."""
+        for ticket in self:
+            for clock in CLOCKS:
+                ticket[f"sla_{clock}_deadline_customer"] = ticket._sla_local_text(
+                    ticket[f"sla_{clock}_deadline"]
+                )
+
+    @api.depends("sla_alert", "sla_response_status", "sla_resolve_status", "sla_coverage")
+    def _compute_sla_state(self):
+        """One SLA state to show: a breach first, then a pause (its deadlines will move)."""
+        for ticket in self:
+            statuses = {ticket.sla_response_status, ticket.sla_resolve_status}
+            if ticket.sla_alert == "danger":
+                state = "breached"
+            elif STATUS_PAUSED in statuses:
+                state = "paused"
+            elif ticket.sla_alert == "warning":
+                state = "at_risk"
+            elif ticket.sla_alert == "ok":
+                state = "on_track"
+            elif STATUS_MET in statuses:
+                state = "met"
+            else:
+                state = {
+                    "channel": "out_of_entitlement",
+                    "no_contract": "no_contract",
+                    "no_target": "no_target",
+                }.get(ticket.sla_coverage, False)
+            ticket.sla_state = state
+
+    @api.depends("sla_response_remaining", "sla_resolve_remaining")
+    @api.depends_context("lang")
+    def _compute_sla_left(self):
+        """Business time left on each live clock, with a unit ("overdue by 40 min")."""
+        for ticket in self:
+            for clock in CLOCKS:
+                text = False
+                if ticket[f"sla_{clock}_status"] in UNFINISHED:
+                    minutes = round(ticket[f"sla_{clock}_remaining"] * 60)
+                    text = self._sla_duration_text(minutes)
+                    if minutes < 0:
+                        text = _("overdue by %s", text)
+                ticket[f"sla_{clock}_left"] = text
 
     def _sla_local_text(self, deadline):
         """A stored (UTC) moment as the customer's time, in the reader's language."""

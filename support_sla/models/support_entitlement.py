@@ -255,10 +255,17 @@ class SupportEntitlement(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", _("New")) == _("New"):
-                vals["name"] = self.env["ir.sequence"].next_by_code("support.entitlement") or "/"
-        return super().create(vals_list)
+        new = _("New")
+        unnamed = [vals.get("name", new) == new for vals in vals_list]
+        entitlements = super().create(vals_list)
+        # Numbered once created and validated: a refused contract uses up no number.
+        Sequence = self.env["ir.sequence"]
+        for entitlement, numbered in zip(entitlements, unnamed, strict=True):
+            if numbered:
+                entitlement.with_context(mail_notrack=True).name = (
+                    Sequence.next_by_code("support.entitlement") or "/"
+                )
+        return entitlements
 
     def write(self, vals):
         result = super().write(vals)

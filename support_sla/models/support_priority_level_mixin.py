@@ -10,7 +10,10 @@ class SupportPriorityLevelMixin(models.AbstractModel):
     _description = "Priority with its P1..P4 level"
 
     priority = fields.Selection(
-        selection=lambda self: self.env["helpdesk.ticket"]._fields["priority"].selection,
+        # The ticket's own priorities, labelled in the reader's language.
+        selection=lambda self: (
+            self.env["helpdesk.ticket"]._fields["priority"]._description_selection(self.env)
+        ),
         required=True,
     )
     priority_label = fields.Char(compute="_compute_priority_label", string="Level")

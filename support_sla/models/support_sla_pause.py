@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class SupportSlaPause(models.Model):
@@ -10,6 +10,19 @@ class SupportSlaPause(models.Model):
 
     ticket_id = fields.Many2one("helpdesk.ticket", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="ticket_id.company_id", store=True)
-    stage_id = fields.Many2one("helpdesk.ticket.stage", readonly=True)
-    date_start = fields.Datetime(required=True, readonly=True)
-    date_end = fields.Datetime(readonly=True, help="Empty while the ticket still waits.")
+    stage_id = fields.Many2one("helpdesk.ticket.stage", string="Stage", readonly=True)
+    date_start = fields.Datetime(string="Waiting Since", required=True, readonly=True)
+    date_end = fields.Datetime(
+        string="Until", readonly=True, help="Empty while the ticket still waits."
+    )
+    duration_text = fields.Char(string="Waited", compute="_compute_duration_text")
+
+    @api.depends("date_start", "date_end")
+    @api.depends_context("lang")
+    def _compute_duration_text(self):
+        """Time spent waiting (calendar time, up to now while still waiting)."""
+        now = fields.Datetime.now()
+        Ticket = self.env["helpdesk.ticket"]
+        for pause in self:
+            seconds = ((pause.date_end or now) - pause.date_start).total_seconds()
+            pause.duration_text = Ticket._sla_duration_text(seconds // 60)

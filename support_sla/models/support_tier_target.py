@@ -26,6 +26,19 @@ class SupportTierTarget(models.Model):
         string="Resolution (minutes)",
         help="Business time from the ticket's creation to a closed stage; 0 for none.",
     )
+    # Entered and shown as hours:minutes, stored in minutes.
+    response_time = fields.Float(
+        compute="_compute_times",
+        inverse="_inverse_response_time",
+        help="Business time from the ticket's creation to the first public reply (hours:minutes).",
+    )
+    resolve_time = fields.Float(
+        string="Resolution Time",
+        compute="_compute_times",
+        inverse="_inverse_resolve_time",
+        help="Business time from the ticket's creation to a closed stage (hours:minutes); "
+        "00:00 for none.",
+    )
     calendar_id = fields.Many2one(
         "resource.calendar",
         string="Coverage Override",
@@ -47,6 +60,21 @@ class SupportTierTarget(models.Model):
         targets = super().create(vals_list)
         targets._sla_retime_tickets()
         return targets
+
+    @api.depends("response_minutes", "resolve_minutes")
+    def _compute_times(self):
+        """Targets in hours, for the hours:minutes widget."""
+        for target in self:
+            target.response_time = target.response_minutes / 60
+            target.resolve_time = target.resolve_minutes / 60
+
+    def _inverse_response_time(self):
+        for target in self:
+            target.response_minutes = round(target.response_time * 60)
+
+    def _inverse_resolve_time(self):
+        for target in self:
+            target.resolve_minutes = round(target.resolve_time * 60)
 
     def write(self, vals):
         before = self.mapped(lambda target: (target.tier_id.id, target.priority))

@@ -3,3 +3,4 @@ from . import test_ticket_sla
 from . import test_cron_security
 from . import test_sla_retime
 from . import test_portal
+from . import test_backoffice

@@ -1,0 +1,284 @@
+"""What agents and managers see and do in the back office (issue 8)."""
+
+from odoo.exceptions import ValidationError
+from odoo.tests import Form, HttpCase, freeze_time, tagged
+from odoo.tools import format_date, mute_logger
+
+from .common import SlaCase
+
+PARIS = "Europe/Paris"
+NEW_YORK = "America/New_York"
+TOKYO = "Asia/Tokyo"
+BRUSSELS = "Europe/Brussels"
+
+
+class TestFormFollows(SlaCase):
+    """The ticket form: priority from the matrix as you type, overrides with a reason."""
+
+    def _new_form(self):
+        form = Form(self.env["helpdesk.ticket"])
+        form.name = "Backups fail"
+        form.description = "Nothing works"
+        form.partner_id = self.ny_contact
+        form.team_id = self.team
+        return form
+
+    def test_priority_follows_impact_and_urgency_before_saving(self):
+        form = self._new_form()
+        self.assertEqual((form.matrix_priority, form.priority), ("1", "1"))  # medium x medium
+        form.impact = "high"
+        form.urgency = "high"
+        self.assertEqual((form.matrix_priority, form.priority), ("3", "3"))
+        self.assertFalse(form.priority_overridden)
+        form.urgency = "low"
+        self.assertEqual(form.priority, "1")
+        ticket = form.save()
+        self.assertEqual(ticket.priority, "1")
+        self.assertFalse(ticket.priority_overridden)
+
+    def test_editing_impact_on_a_saved_ticket_is_not_an_override(self):
+        ticket = self._ticket(self.ny_contact, impact="low", urgency="low")
+        with Form(ticket) as form:
+            form.impact = "high"
+            form.urgency = "high"
+            self.assertEqual(form.priority, "3")
+        self.assertEqual(ticket.priority, "3")
+        self.assertFalse(ticket.priority_overridden)
+
+    def test_choosing_another_priority_asks_for_the_reason(self):
+        with freeze_time(self.local(NEW_YORK, 2025, 6, 2, 10, 0)):
+            ticket = self._ticket(self.ny_contact, impact="medium", urgency="medium")
+            self._end_request()
+            form = Form(ticket)
+            form.priority = "3"  # a star clicked on the form
+            self.assertTrue(form.priority_overridden)
+            with self.assertRaisesRegex(AssertionError, "priority_override_reason"):
+                form.save()
+            form.priority_override_reason = "Production line stopped"
+            form.save()
+        self.assertEqual((ticket.priority, ticket.matrix_priority), ("3", "1"))
+        self.assertTrue(ticket.priority_overridden)
+        self.assertEqual(ticket.priority_override_reason, "Production line stopped")
+        self.assertEqual(ticket.priority_override_user_id, self.env.user)
+        self.assertEqual(ticket.priority_override_date, self.local(NEW_YORK, 2025, 6, 2, 10, 0))
+        self.assertEqual(ticket.sla_response_deadline, self.local(NEW_YORK, 2025, 6, 2, 11, 0))
+        # An overridden priority stays when impact and urgency change.
+        with Form(ticket) as form:
+            form.impact = "low"
+            self.assertEqual(form.priority, "3")
+        self.assertEqual(ticket.priority, "3")
+
+    def test_unticking_the_override_returns_to_the_matrix_on_the_form(self):
+        ticket = self._ticket(self.ny_contact, impact="low", urgency="low")
+        ticket.write(
+            {"priority": "3", "priority_overridden": True, "priority_override_reason": "VIP"}
+        )
+        with Form(ticket) as form:
+            form.priority_overridden = False
+            self.assertEqual(form.priority, "0")
+        self.assertEqual(ticket.priority, "0")
+        self.assertFalse(ticket.priority_override_reason)
+
+    def test_override_written_by_the_portal_is_tracked(self):
+        ticket = self._ticket(self.ny_contact, impact="low", urgency="low")
+        self._end_request()
+        ticket.write(
+            {"priority": "2", "priority_overridden": True, "priority_override_reason": "Urgent"}
+        )
+        self._end_request()
+        self.assertEqual(ticket.priority, "2")
+        self.assertEqual(ticket.priority_override_user_id, self.env.user)
+        self.assertTrue(ticket.priority_override_date)
+        tracked = ticket.message_ids.tracking_value_ids.field_id.mapped("name")
+        self.assertIn("priority", tracked)
+        self.assertIn("priority_override_reason", tracked)
+        ticket.write({"priority_overridden": False})
+        self.assertEqual(ticket.priority, "0")
+        self.assertFalse(ticket.priority_override_user_id)
+
+
+class TestVisibleState(SlaCase):
+    """Breach, risk, pause and coverage said where agents look."""
+
+    def test_state_and_time_left_as_the_clock_runs(self):
+        # Premium is 24x7: P2 answers within 60 minutes, the team is warned at 80 %.
+        start = self.local(TOKYO, 2025, 6, 7, 3, 0)
+        with freeze_time(start):
+            ticket = self._ticket(self.tokyo_contact, impact="high", urgency="medium")
+        expected = {
+            10: ("on_track", "50 min"),
+            50: ("at_risk", "10 min"),
+            100: ("breached", "overdue by 40 min"),
+        }
+        for minutes, (state, left) in expected.items():
+            with freeze_time(self.local(TOKYO, 2025, 6, 7, 3 + minutes // 60, minutes % 60)):
+                ticket.invalidate_recordset()
+                self.assertEqual((ticket.sla_state, ticket.sla_response_left), (state, left))
+        self.assertFalse(ticket.sla_resolve_left)  # no resolution target
+
+    def test_time_left_reads_in_hours_and_minutes(self):
+        Ticket = self.env["helpdesk.ticket"]
+        self.assertEqual(Ticket._sla_duration_text(135), "2 h 15 min")
+        self.assertEqual(Ticket._sla_duration_text(180), "3 h")
+        self.assertEqual(Ticket._sla_duration_text(-40), "40 min")
+        self.env["res.lang"]._activate_lang("nl_NL")
+        self.assertEqual(Ticket.with_context(lang="nl_NL")._sla_duration_text(135), "2 u 15 min")
+
+    def test_paused_ticket_says_it_waits_on_the_customer(self):
+        with freeze_time(self.local(TOKYO, 2025, 6, 7, 3, 0)):
+            ticket = self._ticket(self.tokyo_contact, impact="high", urgency="medium")
+        with freeze_time(self.local(TOKYO, 2025, 6, 7, 3, 55)):  # would be at risk
+            ticket.stage_id = self.stage_waiting
+            ticket.invalidate_recordset()
+            self.assertEqual(ticket.sla_state, "paused")
+            self.assertEqual(ticket.sla_pause_ids.duration_text, "0 min")
+
+    def test_met_and_uncovered_states(self):
+        ticket = self._ticket(self.tokyo_contact)
+        ticket.message_post(
+            body="On it",
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            author_id=self.env.ref("base.partner_admin").id,
+        )
+        self.assertEqual(ticket.sla_state, "met")
+        phone = self._ticket(self.paris_contact, channel=self.phone)  # not in Basic
+        self.assertEqual(phone.sla_state, "out_of_entitlement")
+        _company, contact = self._customer("Community User", PARIS)
+        self.assertEqual(self._ticket(contact).sla_state, "no_contract")
+
+    def test_coverage_says_tier_target_calendar_and_zone(self):
+        ticket = self._ticket(self.ny_contact, impact="high", urgency="medium")  # P2
+        self.assertEqual(
+            ticket.sla_coverage_text,
+            "Standard · P2 · respond within 3 h · Support: Monday-Friday 08:00-17:00 "
+            "(hours of the tier) · America/New_York",
+        )
+        regional = self._calendar("US East 08-17", NEW_YORK, [(d, 8, 17) for d in range(5)])
+        self.ny_contract.calendar_id = regional
+        self.standard._target_for("2").resolve_minutes = 24 * 60
+        ticket.invalidate_recordset()
+        self.assertEqual(
+            ticket.sla_coverage_text,
+            "Standard · P2 · respond within 3 h, resolve within 24 h · US East 08-17 "
+            "(regional calendar of the contract) · America/New_York",
+        )
+        premium = self._ticket(self.tokyo_contact)
+        self.assertIn("24x7 (hours of the tier) · Asia/Tokyo", premium.sla_coverage_text)
+        self.assertFalse(self._ticket(self.paris_contact, channel=self.phone).sla_coverage_text)
+
+    def test_deadlines_in_customer_time_name_their_zone(self):
+        with freeze_time(self.local(NEW_YORK, 2025, 6, 2, 10, 0)):
+            ticket = self._ticket(self.ny_contact, impact="medium", urgency="medium")
+        text = ticket.sla_response_deadline_customer
+        self.assertIn("09:00", text)  # Tuesday 09:00 in New York
+        self.assertIn(NEW_YORK, text)
+        self.assertFalse(ticket.sla_resolve_deadline_customer)
+
+    def test_expired_or_cancelled_contract_says_so(self):
+        customer, contact = self._customer("Former Customer", PARIS)
+        contract = self._entitlement(
+            customer, self.standard, date_start="2024-01-01", date_end="2024-12-31"
+        )
+        with freeze_time("2025-01-06 09:00:00"):
+            contract._cron_update_states()
+            ticket = self._ticket(contact)
+        self.assertEqual(ticket.sla_coverage, "no_contract")
+        self.assertEqual(
+            ticket.sla_note,
+            f"Contract {contract.name} expired on {format_date(self.env, contract.date_end)}.",
+        )
+        contract.action_cancel()
+        ticket.invalidate_recordset(["sla_note"])
+        self.assertEqual(ticket.sla_note, f"No support contract: {contract.name} was cancelled.")
+
+    def test_customer_without_time_zone_gets_the_companys_and_is_told(self):
+        self.env.company.partner_id.tz = BRUSSELS
+        customer = self.env["res.partner"].create({"name": "Zoneless", "is_company": True})
+        contact = self.env["res.partner"].create({"name": "Zoneless Contact",
+                                                  "parent_id": customer.id})  # fmt: skip
+        contract = self._entitlement(customer, self.standard)
+        self.assertEqual(contract.tz, BRUSSELS)
+        # Monday 16:30 in Brussels, P1 (1 h): 30 min today, 30 min on Tuesday from 08:00.
+        with freeze_time(self.local(BRUSSELS, 2025, 6, 2, 16, 30)):
+            ticket = self._ticket(contact)
+        self.assertEqual((ticket.sla_tz, ticket.sla_tz_assumed), (BRUSSELS, True))
+        self.assertEqual(ticket.sla_response_deadline, self.local(BRUSSELS, 2025, 6, 3, 8, 30))
+        self.assertIn(
+            "Europe/Brussels (time zone of the company: the customer has none)",
+            ticket.sla_coverage_text,
+        )
+        known = self._ticket(self.paris_contact)
+        self.assertEqual((known.sla_tz, known.sla_tz_assumed), (PARIS, False))
+
+
+class TestLabels(SlaCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("fr_FR")
+        cls.env["ir.module.module"]._load_module_terms(["helpdesk_mgmt", "support_sla"], ["fr_FR"])
+
+    def test_priorities_of_targets_and_matrix_in_the_users_language(self):
+        for model in ("support.tier.target", "support.priority.rule", "helpdesk.ticket"):
+            field = "matrix_priority" if model == "helpdesk.ticket" else "priority"
+            selection = dict(
+                self.env[model].with_context(lang="fr_FR").fields_get([field])[field]["selection"]
+            )
+            self.assertEqual(selection["3"], "Très haute", model)
+
+    def test_creation_message_in_the_users_language(self):
+        customer, _contact = self._customer("Client Français", PARIS)
+        contract = (
+            self.env["support.entitlement"]
+            .with_context(lang="fr_FR")
+            .create({"partner_id": customer.id, "tier_id": self.basic.id})
+        )
+        self._end_request()
+        self.assertIn("Contrat de support créé", contract.message_ids.mapped("body")[-1])
+
+    def test_failed_contract_save_uses_up_no_number(self):
+        sequence = self.env.ref("support_sla.seq_support_entitlement")
+        expected = sequence.get_next_char(sequence.number_next_actual)
+        form = Form(self.env["support.entitlement"])
+        form.partner_id = self.paris
+        form.tier_id = self.basic
+        form.date_start = "2025-01-01"
+        form.date_end = "2024-01-01"
+        with self.assertRaises(ValidationError), mute_logger("odoo.sql_db"):
+            form.save()
+        form.date_end = "2025-12-31"
+        self.assertEqual(form.save().name, expected)
+
+    def test_targets_are_entered_as_hours_and_minutes(self):
+        with Form(self.standard) as form, form.target_ids.edit(0) as line:
+            line.response_time = 2.25  # 02:15
+        self.assertEqual(self.standard.target_ids[0].response_minutes, 135)
+        self.assertEqual(self.standard._target_for("2").response_time, 3.0)  # 180 minutes
+
+
+@tagged("post_install", "-at_install")
+class TestAgentTour(HttpCase):
+    def test_agent_path_on_a_new_ticket(self):
+        customer = self.env["res.partner"].create(
+            {"name": "Tour Customer", "is_company": True, "tz": PARIS}
+        )
+        self.env["res.partner"].create({"name": "Tour Contact", "parent_id": customer.id})
+        self.env["support.entitlement"].create(
+            {
+                "name": "SUP-TOUR",
+                "partner_id": customer.id,
+                "tier_id": self.env.ref("support_sla.tier_premium").id,
+                "date_start": "2020-01-01",
+                "state": "active",
+            }
+        )
+        self.start_tour(
+            "/odoo/action-helpdesk_mgmt.helpdesk_ticket_action/new",
+            "support_sla_agent_tour",
+            login="admin",
+        )
+        ticket = self.env["helpdesk.ticket"].search([("name", "=", "Label printer down")])
+        self.assertEqual((ticket.priority, ticket.matrix_priority), ("1", "3"))
+        self.assertEqual(ticket.priority_override_reason, "Only one printer of ten is affected")
+        self.assertEqual(ticket.sla_response_status, "met")
