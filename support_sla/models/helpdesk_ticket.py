@@ -652,6 +652,7 @@ class HelpdeskTicket(models.Model):
         for clock in CLOCKS:
             breached = tickets.search(self._sla_breach_domain(clock, now))
             breached.write({f"sla_{clock}_status": STATUS_BREACHED})
+            breached._sla_notify_breach(clock)
             at_risk = tickets.search(
                 [
                     (f"sla_{clock}_status", "in", (STATUS_RUNNING, STATUS_PAUSED)),
@@ -661,6 +662,9 @@ class HelpdeskTicket(models.Model):
             )
             at_risk._sla_warn(clock)
             at_risk.write({f"sla_{clock}_warned": True})
+
+    def _sla_notify_breach(self, clock):
+        """Hook called on the tickets whose ``clock`` has just been breached."""
 
     def _sla_warn(self, clock):
         """One activity (or note without anyone to assign) per ticket at risk."""
