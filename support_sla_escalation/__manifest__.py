@@ -2,7 +2,7 @@
     "name": "Support SLA Escalation",
     "summary": "Level 1 / Level 2 escalation, billable Level 2 consulting, "
     "prepaid consulting hours and invoicing of Level 2 work",
-    "version": "18.0.1.1.1",
+    "version": "18.0.1.2.0",
     "category": "After-Sales",
     "author": "Support SLA Contributors",
     "license": "AGPL-3",
@@ -19,9 +19,15 @@
         "views/support_entitlement_views.xml",
         "views/account_analytic_line_views.xml",
         "views/res_config_settings_views.xml",
+        "views/helpdesk_ticket_portal_templates.xml",
         "wizards/support_escalate_wizard_views.xml",
         "views/support_sla_escalation_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "support_sla_escalation/static/tests/tours/support_sla_escalation_tours.js",
+        ],
+    },
     "demo": ["demo/support_sla_escalation_demo.xml"],
     "installable": True,
 }

@@ -55,6 +55,13 @@ class EscalationMixin:
             ]
         )
 
+    def _supervisor_notified(self, ticket):
+        """The escalation note of the ticket that notifies the supervisor."""
+        note = self.env.ref("mail.mt_note")
+        return ticket.message_ids.filtered(
+            lambda m: m.subtype_id == note and self.manager.partner_id in m.partner_ids
+        )[:1]
+
 
 class EscalationCase(SlaCase, EscalationMixin):
     @classmethod
@@ -62,12 +69,6 @@ class EscalationCase(SlaCase, EscalationMixin):
         super().setUpClass()
         cls._setup_levels()
         cls.team = cls.team_l1
-
-    def _supervisor_notified(self, ticket):
-        """The last note of the ticket, when it notifies the supervisor."""
-        note = self.env.ref("mail.mt_note")
-        message = ticket.message_ids.filtered(lambda m: m.subtype_id == note)[:1]
-        return self.manager.partner_id in message.partner_ids and message
 
     def _l1_ticket(self, **values):
         return self._ticket(self.paris_contact, **values)
