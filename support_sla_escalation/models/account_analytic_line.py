@@ -218,6 +218,20 @@ class AccountAnalyticLine(models.Model):
 
     # -- invoicing ------------------------------------------------------------------
 
+    def action_create_consulting_order(self):
+        """From the accountants' screen: a consulting sale order for these hours' customer."""
+        self.ensure_one()
+        entitlement = self.sudo().consulting_entitlement_id
+        if not entitlement:
+            raise UserError(
+                _(
+                    "%s has no support contract to attach a consulting sale order to: create "
+                    "an entitlement for the customer first.",
+                    self.ticket_id.display_name,
+                )
+            )
+        return entitlement.with_user(self.env.user).action_create_consulting_order()
+
     def action_create_consulting_invoices(self):
         """Draft invoices of the selected Level 2 hours, by their sale orders' invoicing."""
         if not self.env.user.has_group("account.group_account_invoice"):

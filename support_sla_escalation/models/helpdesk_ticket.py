@@ -192,6 +192,7 @@ class HelpdeskTicket(models.Model):
                 _("The team %(team)s does not work at that level.", team=team.display_name)
             )
         targets = {}
+        team_targets = {}
         for ticket in self:
             if ticket.stage_id.closed:
                 raise UserError(
@@ -201,7 +202,15 @@ class HelpdeskTicket(models.Model):
                 raise UserError(
                     _("%s is already at that level.", ticket.display_name),
                 )
-            target = team or ticket._escalation_target_team(to_level)
+            target = team
+            if not target and to_level == "l2":
+                # Level 2 targets depend on the team alone: one lookup per team.
+                key = (ticket.team_id, ticket.company_id)
+                if key not in team_targets:
+                    team_targets[key] = ticket._escalation_target_team(to_level)
+                target = team_targets[key]
+            elif not target:
+                target = ticket._escalation_target_team(to_level)
             if not target:
                 raise UserError(
                     _(
@@ -317,8 +326,14 @@ class HelpdeskTicket(models.Model):
                 ["ticket_id"],
             )
         }
-        todo = candidates.filtered(lambda t: t.id not in done and t._escalation_target_team("l2"))
-        if not todo:
+        # One target per team: Level 2 targets do not depend on the ticket's history.
+        team_targets = {team: team._escalation_target("l2") for team in candidates.team_id}
+        by_target = defaultdict(lambda: self.browse())
+        for ticket in candidates:
+            target = team_targets[ticket.team_id]
+            if ticket.id not in done and target:
+                by_target[target] |= ticket
+        if not by_target:
             return self.env["support.escalation"]
         reason = self.env.ref("support_sla_escalation.reason_sla")
         if clock == "response":
@@ -326,9 +341,6 @@ class HelpdeskTicket(models.Model):
         else:
             note = _("The resolution target is at risk or missed.")
         rows = self.env["support.escalation"]
-        by_target = defaultdict(lambda: self.browse())
-        for ticket in todo:
-            by_target[ticket._escalation_target_team("l2")] |= ticket
         for target, tickets in by_target.items():
             rows |= tickets._escalate(
                 "l2", reason, note=note, origin="sla", team=target, sla_clock=clock

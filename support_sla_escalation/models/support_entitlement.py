@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from odoo.addons.support_sla.engine import SlaError, accrued_hours, annual_period
 
@@ -205,7 +205,31 @@ class SupportEntitlement(models.Model):
             mine.write({"so_line": entitlement.consulting_sale_line_id.id})
 
     def action_create_consulting_order(self):
-        """A confirmed sale order of Level 2 consulting for the customer."""
+        """A confirmed sale order of Level 2 consulting for the customer.
+
+        Those who bill Level 2 work may do it: salespeople, accountants and helpdesk
+        managers, whether or not they may create sale orders otherwise.
+        """
+        self.ensure_one()
+        user = self.env.user
+        if not any(
+            user.has_group(group)
+            for group in (
+                "sales_team.group_sale_salesman",
+                "account.group_account_invoice",
+                "helpdesk_mgmt.group_helpdesk_manager",
+            )
+        ):
+            raise AccessError(_("Only salespeople, accountants and helpdesk managers can do it."))
+        order = self.sudo()._create_consulting_order()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sale.order",
+            "res_id": order.id,
+            "view_mode": "form",
+        }
+
+    def _create_consulting_order(self):
         self.ensure_one()
         if self.consulting_sale_line_id:
             raise UserError(_("%s already has a consulting sale line.", self.name))
@@ -227,9 +251,4 @@ class SupportEntitlement(models.Model):
         )
         order.action_confirm()
         self.consulting_sale_line_id = order.order_line[:1]
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "sale.order",
-            "res_id": order.id,
-            "view_mode": "form",
-        }
+        return order

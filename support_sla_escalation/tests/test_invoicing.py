@@ -163,7 +163,13 @@ class TestConsultingInvoicing(AccountTestInvoicingCommon, EscalationMixin):
             self._invoice(line)
         self.assertEqual(self.env["account.move"].search_count([]), moves_before)
 
-        entitlement.action_create_consulting_order()
+        with self.assertRaises(AccessError):
+            line.with_user(self.agent).action_create_consulting_order()
+        # The accountant creates it from the screen, without sales rights.
+        action = line.with_user(self.accountant).action_create_consulting_order()
+        self.assertEqual(action["res_model"], "sale.order")
+        self.assertEqual(entitlement.consulting_sale_line_id.order_id.id, action["res_id"])
+        self.assertEqual(entitlement.consulting_sale_line_id.order_id.state, "sale")
         self.assertEqual(entitlement.consulting_sale_line_id.product_id, self.product)
         self.assertEqual(line.so_line, entitlement.consulting_sale_line_id)
         invoice = self._invoice(line)
@@ -192,6 +198,8 @@ class TestConsultingInvoicing(AccountTestInvoicingCommon, EscalationMixin):
         self._log(ticket, 1)
         with self.assertRaisesRegex(UserError, "no customer"):
             self._invoice(ticket.timesheet_ids)
+        with self.assertRaisesRegex(UserError, "no support contract"):
+            ticket.timesheet_ids.with_user(self.accountant).action_create_consulting_order()
 
     def test_only_accountants_invoice(self):
         ticket = self._billable_ticket()
