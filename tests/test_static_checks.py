@@ -125,10 +125,11 @@ def po_entries(path):
     return entries
 
 
+@pytest.mark.parametrize("addon", ADDONS)
 @pytest.mark.parametrize("lang", ["fr", "nl"])
-def test_every_term_is_translated(lang):
-    folder = ROOT / "support_sla" / "i18n"
-    template = po_entries(folder / "support_sla.pot")
+def test_every_term_is_translated(addon, lang):
+    folder = ROOT / addon / "i18n"
+    template = po_entries(folder / f"{addon}.pot")
     translated = po_entries(folder / f"{lang}.po")
     assert len(template) > 100
     assert set(translated) == set(template), "the .po does not follow the .pot"

@@ -1,0 +1,86 @@
+from odoo import http
+from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.http import request
+
+from odoo.addons.helpdesk_mgmt.controllers.myaccount import CustomerPortalHelpdesk
+
+PORTAL_REASONS = ("critical", "dissatisfied")
+
+
+class CustomerPortalEscalation(CustomerPortalHelpdesk):
+    """Escalation requests and answers to billable Level 2 work, on the ticket page."""
+
+    def _ticket_get_page_view_values(self, ticket, access_token, **kwargs):
+        values = super()._ticket_get_page_view_values(ticket, access_token, **kwargs)
+        values.update(
+            escalation_reasons=request.env["support.escalation.reason"]
+            .sudo()
+            .search([("portal_code", "in", PORTAL_REASONS)]),
+            support_message=kwargs.get("support_message"),
+        )
+        return values
+
+    def _ticket_redirect(self, ticket_id, message):
+        return request.redirect(f"/my/ticket/{ticket_id}?support_message={message}")
+
+    def _ticket_for_action(self, ticket_id):
+        """The ticket, once the logged-in customer may see it (else None), in sudo mode
+        but as that customer, so that the history and the chatter say who acted."""
+        try:
+            ticket = self._document_check_access("helpdesk.ticket", ticket_id)
+        except (AccessError, MissingError):
+            return None
+        return ticket.with_user(request.env.user).sudo()
+
+    @http.route(
+        "/my/ticket/<int:ticket_id>/escalate",
+        type="http",
+        auth="user",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_ticket_escalate(self, ticket_id, reason=None, note=None, **kwargs):
+        ticket = self._ticket_for_action(ticket_id)
+        if ticket is None:
+            return request.redirect("/my")
+        reason_record = (
+            request.env["support.escalation.reason"]
+            .sudo()
+            .search([("portal_code", "=", reason)], limit=1)
+            if reason in PORTAL_REASONS
+            else None
+        )
+        if not reason_record:
+            return self._ticket_redirect(ticket_id, "bad_reason")
+        if ticket.stage_id.closed:
+            return self._ticket_redirect(ticket_id, "closed")
+        current = ticket.current_escalation_id
+        if current.origin == "customer" and current.to_level == ticket.support_level:
+            return self._ticket_redirect(ticket_id, "duplicate")
+        if ticket.support_level == "l2":
+            return self._ticket_redirect(ticket_id, "already_l2")
+        try:
+            ticket._escalate("l2", reason_record, note=(note or "").strip(), origin="customer")
+        except UserError:
+            return self._ticket_redirect(ticket_id, "unavailable")
+        return self._ticket_redirect(ticket_id, "escalated")
+
+    @http.route(
+        "/my/ticket/<int:ticket_id>/billable",
+        type="http",
+        auth="user",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_ticket_billable(self, ticket_id, accept=None, **kwargs):
+        ticket = self._ticket_for_action(ticket_id)
+        if ticket is None:
+            return request.redirect("/my")
+        if accept not in ("0", "1"):
+            return self._ticket_redirect(ticket_id, "bad_answer")
+        if not ticket.billable:
+            return self._ticket_redirect(ticket_id, "not_billable")
+        if ticket.billable_accepted != "pending":
+            return self._ticket_redirect(ticket_id, "answered")
+        ticket._set_billable_answer(accept == "1")
+        return self._ticket_redirect(ticket_id, "accepted" if accept == "1" else "declined")

@@ -1,0 +1,397 @@
+from collections import defaultdict
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from .support_escalation import LEVEL_SELECTION
+
+
+class HelpdeskTicket(models.Model):
+    _inherit = "helpdesk.ticket"
+
+    support_level = fields.Selection(
+        LEVEL_SELECTION,
+        compute="_compute_support_level",
+        store=True,
+        index=True,
+        help="Level of the ticket's team.",
+    )
+    escalation_ids = fields.One2many("support.escalation", "ticket_id", string="Escalations")
+    escalation_count = fields.Integer(compute="_compute_escalation_count")
+    current_escalation_id = fields.Many2one(
+        "support.escalation",
+        compute="_compute_current_escalation_id",
+        store=True,
+        string="Last Escalation",
+    )
+    escalation_reason_id = fields.Many2one(
+        related="current_escalation_id.reason_id", string="Escalation Reason"
+    )
+    customised_software = fields.Boolean(
+        tracking=True,
+        help="The problem is in software customised for this customer: the ticket goes to "
+        "Level 2 with the reason 'error in a customisation'.",
+    )
+    rnd_involved = fields.Boolean(
+        string="R&D Involved",
+        tracking=True,
+        help="The product's R&D works on the problem: it may only be fixed in a future patch. "
+        "The customer sees it on the portal.",
+    )
+    billable = fields.Boolean(
+        string="Billable Consulting",
+        compute="_compute_billable",
+        store=True,
+        readonly=False,
+        tracking=True,
+        index=True,
+        help="Level 2 work on this ticket is charged to the customer beyond their prepaid "
+        "hours: given by the reason of its Level 2 escalation, or set by a manager.",
+    )
+    billable_overridden = fields.Boolean(
+        readonly=True, copy=False, help="A manager set the billable flag by hand."
+    )
+    billable_reason = fields.Char(
+        tracking=True,
+        copy=False,
+        help="Why a manager set the billable flag by hand; shown to the customer.",
+    )
+    billable_explanation = fields.Text(
+        compute="_compute_billable_explanation",
+        help="What the customer reads about the billing of this ticket.",
+    )
+    billable_accepted = fields.Selection(
+        [("pending", "Awaiting Answer"), ("accepted", "Accepted"), ("declined", "Declined")],
+        string="Customer Acceptance",
+        compute="_compute_billable_accepted",
+        store=True,
+        readonly=False,
+        tracking=True,
+        copy=False,
+        help="The customer's answer to the billable Level 2 work.",
+    )
+    billable_answer_date = fields.Datetime(string="Answered On", readonly=True, copy=False)
+    billable_unaccepted_time = fields.Boolean(
+        string="Unaccepted Billable Time",
+        compute="_compute_billable_unaccepted_time",
+        help="Time is logged on this billable ticket but the customer has not accepted the charge.",
+    )
+
+    # -- computes ---------------------------------------------------------------
+
+    @api.depends("team_id.support_level")
+    def _compute_support_level(self):
+        for ticket in self:
+            ticket.support_level = ticket.team_id.support_level or "l1"
+
+    @api.depends("escalation_ids")
+    def _compute_escalation_count(self):
+        for ticket in self:
+            ticket.escalation_count = len(ticket.escalation_ids)
+
+    @api.depends("escalation_ids")
+    def _compute_current_escalation_id(self):
+        for ticket in self:
+            ticket.current_escalation_id = ticket.escalation_ids.sorted(lambda e: (e.date, e.id))[
+                -1:
+            ]
+
+    @api.depends(
+        "support_level",
+        "current_escalation_id.reason_id.billable",
+        "current_escalation_id.to_level",
+    )
+    def _compute_billable(self):
+        for ticket in self:
+            if ticket.billable_overridden:
+                ticket.billable = ticket.billable
+                continue
+            escalation = ticket.current_escalation_id
+            ticket.billable = bool(
+                ticket.support_level == "l2"
+                and escalation.to_level == "l2"
+                and escalation.reason_id.billable
+            )
+
+    @api.depends("billable", "billable_reason", "current_escalation_id.reason_id")
+    @api.depends_context("lang")
+    def _compute_billable_explanation(self):
+        for ticket in self:
+            reason = ticket.current_escalation_id.reason_id
+            if ticket.billable_overridden and ticket.billable_reason:
+                ticket.billable_explanation = ticket.billable_reason
+            else:
+                ticket.billable_explanation = reason.customer_explanation or False
+
+    @api.depends("billable")
+    def _compute_billable_accepted(self):
+        for ticket in self:
+            if not ticket.billable:
+                ticket.billable_accepted = False
+            elif not ticket.billable_accepted:
+                ticket.billable_accepted = "pending"
+
+    @api.depends("billable", "billable_accepted", "timesheet_ids")
+    def _compute_billable_unaccepted_time(self):
+        for ticket in self:
+            ticket.billable_unaccepted_time = bool(
+                ticket.billable
+                and ticket.billable_accepted != "accepted"
+                and ticket.sudo().timesheet_ids
+            )
+
+    # -- ORM ---------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        tickets = super().create(vals_list)
+        tickets.filtered("customised_software")._route_customised_software()
+        return tickets
+
+    def write(self, vals):
+        if "billable" in vals and not self.env.context.get("support_escalation_internal"):
+            vals = self._prepare_billable_override(dict(vals))
+        customised = self.browse()
+        if vals.get("customised_software"):
+            customised = self.filtered(lambda t: not t.customised_software)
+        result = super().write(vals)
+        customised._route_customised_software()
+        return result
+
+    def _prepare_billable_override(self, vals):
+        """Only managers set the billable flag by hand, and they say why."""
+        if not self.env.user.has_group("helpdesk_mgmt.group_helpdesk_manager"):
+            raise AccessError(_("Only helpdesk managers can change whether a ticket is billable."))
+        reason = vals.get("billable_reason", None)
+        missing = (
+            not (reason or "").strip()
+            if reason is not None
+            else not all((ticket.billable_reason or "").strip() for ticket in self)
+        )
+        if missing:
+            raise ValidationError(_("Say why the billable flag is set by hand."))
+        vals["billable_overridden"] = True
+        return vals
+
+    # -- escalation ------------------------------------------------------------------
+
+    def _escalate(self, to_level, reason, note=False, origin="agent", team=None, sla_clock=False):
+        """Move the tickets to ``to_level`` and record why: the one escalation path.
+
+        The agent's wizard, the portal and the SLA job all call it. Each ticket goes to
+        ``team`` or to its configured team of that level; one history row per ticket is
+        written, posted in the chatter and notified to the helpdesk managers.
+        Returns the new ``support.escalation`` rows.
+        """
+        if to_level not in dict(LEVEL_SELECTION):
+            raise UserError(_("Escalate to Level 1 or Level 2."))
+        if not reason or reason._name != "support.escalation.reason" or len(reason) != 1:
+            raise UserError(_("Choose the reason of the escalation."))
+        if team and team.support_level != to_level:
+            raise UserError(
+                _("The team %(team)s does not work at that level.", team=team.display_name)
+            )
+        targets = {}
+        team_targets = {}
+        for ticket in self:
+            if ticket.stage_id.closed:
+                raise UserError(
+                    _("%s is closed: reopen it before changing its level.", ticket.display_name)
+                )
+            if ticket.support_level == to_level:
+                raise UserError(
+                    _("%s is already at that level.", ticket.display_name),
+                )
+            target = team
+            if not target and to_level == "l2":
+                # Level 2 targets depend on the team alone: one lookup per team.
+                key = (ticket.team_id, ticket.company_id)
+                if key not in team_targets:
+                    team_targets[key] = ticket._escalation_target_team(to_level)
+                target = team_targets[key]
+            elif not target:
+                target = ticket._escalation_target_team(to_level)
+            if not target:
+                raise UserError(
+                    _(
+                        "No team of that level is configured for %(ticket)s: set the team "
+                        "to escalate to on %(team)s.",
+                        ticket=ticket.display_name,
+                        team=ticket.team_id.display_name or _("its team"),
+                    )
+                )
+            targets[ticket] = target
+        rows = self.env["support.escalation"].create(
+            [
+                {
+                    "ticket_id": ticket.id,
+                    "from_level": ticket.support_level,
+                    "to_level": to_level,
+                    "from_team_id": ticket.team_id.id,
+                    "to_team_id": target.id,
+                    "reason_id": reason.id,
+                    "origin": origin,
+                    "sla_clock": sla_clock,
+                    "note": note or False,
+                }
+                for ticket, target in targets.items()
+            ]
+        )
+        rows._notify_supervisors()
+        by_team = defaultdict(lambda: self.browse())
+        for ticket, target in targets.items():
+            by_team[target] |= ticket
+        for target, tickets in by_team.items():
+            vals = {"team_id": target.id}
+            project = target.default_project_id
+            if target.allow_timesheet and project:
+                vals["project_id"] = project.id
+            if reason.rnd_involved:
+                vals["rnd_involved"] = True
+            tickets.write(vals)
+        return rows
+
+    def _escalation_target_team(self, to_level):
+        """Team receiving the ticket at ``to_level``.
+
+        Going back to Level 1 returns to the team the ticket was escalated from.
+        """
+        self.ensure_one()
+        if to_level == "l1":
+            came_from = self.escalation_ids.filtered(
+                lambda e: (
+                    e.to_level == self.support_level and e.from_level == "l1" and e.from_team_id
+                )
+            ).sorted(lambda e: (e.date, e.id))[-1:]
+            if came_from:
+                return came_from.from_team_id
+        if self.team_id:
+            return self.team_id._escalation_target(to_level)
+        return self.env["helpdesk.ticket.team"].search(
+            [
+                ("support_level", "=", to_level),
+                ("company_id", "in", self.company_id.ids + [False]),
+            ],
+            limit=1,
+        )
+
+    def _route_customised_software(self):
+        """Customised software is Level 2 work (ProConcept)."""
+        reason = self.env.ref("support_sla_escalation.reason_customisation")
+        for ticket in self.filtered(lambda t: t.support_level == "l1" and not t.stage_id.closed):
+            if ticket._escalation_target_team("l2"):
+                ticket._escalate("l2", reason, note=_("Customised software"))
+            else:
+                ticket.message_post(
+                    body=_(
+                        "Customised software belongs to Level 2, but no Level 2 team is "
+                        "configured: escalate this ticket by hand."
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+
+    # -- SLA --------------------------------------------------------------------------
+
+    def _sla_warn(self, clock):
+        result = super()._sla_warn(clock)
+        self._sla_escalate(clock, ("warning",))
+        return result
+
+    def _sla_notify_breach(self, clock):
+        result = super()._sla_notify_breach(clock)
+        self._sla_escalate(clock, ("warning", "breach"))
+        return result
+
+    def _sla_escalate(self, clock, modes):
+        """Escalate to Level 2 the tickets whose team asks for it, once per clock."""
+        candidates = self.filtered(
+            lambda t: (
+                t.support_level == "l1"
+                and t.team_id.sla_escalation in modes
+                and not t.stage_id.closed
+            )
+        )
+        if not candidates:
+            return self.env["support.escalation"]
+        done = {
+            ticket.id
+            for [ticket] in self.env["support.escalation"]
+            .sudo()
+            ._read_group(
+                [
+                    ("ticket_id", "in", candidates.ids),
+                    ("origin", "=", "sla"),
+                    ("sla_clock", "=", clock),
+                ],
+                ["ticket_id"],
+            )
+        }
+        # One target per team: Level 2 targets do not depend on the ticket's history.
+        team_targets = {team: team._escalation_target("l2") for team in candidates.team_id}
+        by_target = defaultdict(lambda: self.browse())
+        for ticket in candidates:
+            target = team_targets[ticket.team_id]
+            if ticket.id not in done and target:
+                by_target[target] |= ticket
+        if not by_target:
+            return self.env["support.escalation"]
+        reason = self.env.ref("support_sla_escalation.reason_sla")
+        if clock == "response":
+            note = _("The response target is at risk or missed.")
+        else:
+            note = _("The resolution target is at risk or missed.")
+        rows = self.env["support.escalation"]
+        for target, tickets in by_target.items():
+            rows |= tickets._escalate(
+                "l2", reason, note=note, origin="sla", team=target, sla_clock=clock
+            )
+        return rows
+
+    # -- billable -------------------------------------------------------------------
+
+    def action_billable_reset(self):
+        """Give the billable flag back to the escalation reason."""
+        if not self.env.user.has_group("helpdesk_mgmt.group_helpdesk_manager"):
+            raise AccessError(_("Only helpdesk managers can change whether a ticket is billable."))
+        self.write({"billable_overridden": False, "billable_reason": False})
+        self.with_context(support_escalation_internal=True)._compute_billable()
+
+    def _set_billable_answer(self, accept):
+        """Record the customer's answer to the billable Level 2 work."""
+        not_billable = self.filtered(lambda t: not t.billable)
+        if not_billable:
+            raise UserError(
+                _("%s is not billable: there is nothing to accept.", not_billable[0].display_name)
+            )
+        self.with_context(support_escalation_internal=True).write(
+            {
+                "billable_accepted": "accepted" if accept else "declined",
+                "billable_answer_date": fields.Datetime.now(),
+            }
+        )
+
+    def action_billable_accept(self):
+        self._set_billable_answer(True)
+
+    def action_billable_decline(self):
+        self._set_billable_answer(False)
+
+    def action_open_escalate_wizard(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "support_sla_escalation.support_escalate_wizard_action"
+        )
+        action["context"] = {
+            "default_ticket_id": self.id,
+            "default_to_level": "l1" if self.support_level == "l2" else "l2",
+        }
+        return action
+
+    def action_view_escalations(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "support_sla_escalation.support_escalation_action"
+        )
+        action["domain"] = [("ticket_id", "=", self.id)]
+        action["context"] = {}
+        return action

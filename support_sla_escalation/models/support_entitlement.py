@@ -1,0 +1,254 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from odoo.addons.support_sla.engine import SlaError, accrued_hours, annual_period
+
+# Ivanti TRM packages: prepaid consulting hours per twelve months.
+CONSULTING_PACKAGES = {
+    "trm_basic": 96,
+    "trm_premier": 192,
+    "trm_enterprise": 384,
+    "trm_dedicated": 1600,
+}
+
+
+class SupportEntitlement(models.Model):
+    _inherit = "support.entitlement"
+
+    consulting_package = fields.Selection(
+        [
+            ("custom", "Custom"),
+            ("trm_basic", "TRM Basic (96 h)"),
+            ("trm_premier", "TRM Premier (192 h)"),
+            ("trm_enterprise", "TRM Enterprise (384 h)"),
+            ("trm_dedicated", "TRM Dedicated (1600 h)"),
+        ],
+        default="custom",
+        tracking=True,
+        help="Preset of prepaid consulting hours per year.",
+    )
+    consulting_hours_per_year = fields.Float(
+        string="Prepaid Hours / Year",
+        compute="_compute_consulting_hours_per_year",
+        store=True,
+        readonly=False,
+        tracking=True,
+        help="Prepaid Level 2 consulting hours of each annual period (from the start date): "
+        "one twelfth becomes available at the start of each month, unused hours expire at "
+        "the end of the period.",
+    )
+    consulting_period_start = fields.Date(
+        string="Period Start", compute="_compute_consulting_hours"
+    )
+    consulting_period_end = fields.Date(string="Period End", compute="_compute_consulting_hours")
+    consulting_hours_accrued = fields.Float(
+        string="Prepaid Hours Accrued",
+        compute="_compute_consulting_hours",
+        help="Prepaid hours made available so far in the current annual period.",
+    )
+    consulting_hours_used = fields.Float(
+        string="Prepaid Hours Used",
+        compute="_compute_consulting_hours",
+        help="Prepaid hours consumed by billable Level 2 work in the current annual period.",
+    )
+    consulting_hours_available = fields.Float(
+        string="Prepaid Hours Available",
+        compute="_compute_consulting_hours",
+        help="Prepaid hours left today: accrued in the current period minus those used.",
+    )
+    consulting_sale_line_id = fields.Many2one(
+        "sale.order.line",
+        string="Consulting Sale Line",
+        check_company=True,
+        tracking=True,
+        domain="[('order_partner_id.commercial_partner_id', '=', partner_id), "
+        "('state', '=', 'sale'), ('is_service', '=', True), "
+        "('qty_delivered_method', '=', 'timesheet')]",
+        help="The customer's sale order line of Level 2 consulting (a service invoiced on "
+        "timesheets): billable hours beyond the prepaid budget are delivered there.",
+    )
+
+    @api.depends("consulting_package")
+    def _compute_consulting_hours_per_year(self):
+        for entitlement in self:
+            hours = CONSULTING_PACKAGES.get(entitlement.consulting_package)
+            if hours is not None:
+                entitlement.consulting_hours_per_year = hours
+            elif not entitlement.consulting_hours_per_year:
+                entitlement.consulting_hours_per_year = 0.0
+
+    @api.constrains("consulting_hours_per_year")
+    def _check_consulting_hours(self):
+        for entitlement in self:
+            if entitlement.consulting_hours_per_year < 0:
+                raise ValidationError(
+                    _("%s: prepaid consulting hours cannot be negative.", entitlement.name)
+                )
+
+    @api.constrains("consulting_sale_line_id", "partner_id")
+    def _check_consulting_sale_line(self):
+        for entitlement in self:
+            line = entitlement.consulting_sale_line_id.sudo()
+            if not line:
+                continue
+            if line.order_partner_id.commercial_partner_id != entitlement.partner_id:
+                raise ValidationError(
+                    _(
+                        "The consulting sale line of %(name)s must be sold to %(customer)s.",
+                        name=entitlement.name,
+                        customer=entitlement.partner_id.display_name,
+                    )
+                )
+            if not line.product_id._is_delivered_timesheet():
+                raise ValidationError(
+                    _(
+                        "The consulting sale line of %s must sell a service invoiced on "
+                        "timesheets.",
+                        entitlement.name,
+                    )
+                )
+
+    @api.depends_context("date")
+    @api.depends("consulting_hours_per_year", "date_start", "date_end")
+    def _compute_consulting_hours(self):
+        today = fields.Date.to_date(self.env.context.get("date")) or fields.Date.context_today(self)
+        budgets = self._consulting_budget(today)
+        for entitlement in self:
+            budget = budgets[entitlement]
+            entitlement.update(
+                {
+                    "consulting_period_start": budget["start"],
+                    "consulting_period_end": budget["end"],
+                    "consulting_hours_accrued": budget["accrued"],
+                    "consulting_hours_used": budget["used"],
+                    "consulting_hours_available": budget["available"],
+                }
+            )
+
+    def _consulting_budget(self, day):
+        """Prepaid hours of each entitlement in its annual period containing ``day``.
+
+        ``{entitlement: {start, end, accrued, used, available}}``, with one query for the
+        hours used by all of them.
+        """
+        periods = {}
+        for entitlement in self:
+            if not entitlement.date_start or day < entitlement.date_start:
+                periods[entitlement] = (False, False)
+                continue
+            try:
+                periods[entitlement] = annual_period(entitlement.date_start, day)
+            except SlaError as error:
+                raise UserError(str(error)) from error
+        ids = [ent.id for ent, (start, _end) in periods.items() if start and ent.id]
+        used = {}
+        if ids:
+            lines = (
+                self.env["account.analytic.line"]
+                .sudo()
+                .search_read(
+                    [
+                        ("consulting_entitlement_id", "in", ids),
+                        ("consulting_split", "=", "prepaid"),
+                        ("date", ">=", min(p[0] for p in periods.values() if p[0])),
+                    ],
+                    ["consulting_entitlement_id", "date", "unit_amount"],
+                )
+            )
+            for line in lines:
+                entitlement = self.browse(line["consulting_entitlement_id"][0])
+                start, end = periods[entitlement]
+                if start <= line["date"] < end:
+                    used[entitlement] = used.get(entitlement, 0.0) + line["unit_amount"]
+        budgets = {}
+        for entitlement, (start, end) in periods.items():
+            annual = entitlement.consulting_hours_per_year
+            accrued = (
+                accrued_hours(annual, entitlement.date_start, day, entitlement.date_end or None)
+                if start and annual > 0
+                else 0.0
+            )
+            spent = used.get(entitlement, 0.0)
+            budgets[entitlement] = {
+                "start": start,
+                "end": end and fields.Date.subtract(end, days=1),
+                "accrued": accrued,
+                "used": spent,
+                "available": max(accrued - spent, 0.0),
+            }
+        return budgets
+
+    # -- consulting sale order ------------------------------------------------
+
+    def write(self, vals):
+        result = super().write(vals)
+        if vals.get("consulting_sale_line_id"):
+            self._attach_pending_billable_hours()
+        return result
+
+    def _attach_pending_billable_hours(self):
+        """Billable hours logged before the consulting line existed go on it now."""
+        lines = (
+            self.env["account.analytic.line"]
+            .sudo()
+            .search(
+                [
+                    ("consulting_entitlement_id", "in", self.ids),
+                    ("consulting_split", "=", "billable"),
+                    ("so_line", "=", False),
+                    ("timesheet_invoice_id", "=", False),
+                ]
+            )
+        )
+        for entitlement in self:
+            mine = lines.filtered(lambda line, e=entitlement: line.consulting_entitlement_id == e)
+            mine.write({"so_line": entitlement.consulting_sale_line_id.id})
+
+    def action_create_consulting_order(self):
+        """A confirmed sale order of Level 2 consulting for the customer.
+
+        Those who bill Level 2 work may do it: salespeople, accountants and helpdesk
+        managers, whether or not they may create sale orders otherwise.
+        """
+        self.ensure_one()
+        user = self.env.user
+        if not any(
+            user.has_group(group)
+            for group in (
+                "sales_team.group_sale_salesman",
+                "account.group_account_invoice",
+                "helpdesk_mgmt.group_helpdesk_manager",
+            )
+        ):
+            raise AccessError(_("Only salespeople, accountants and helpdesk managers can do it."))
+        order = self.sudo()._create_consulting_order()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sale.order",
+            "res_id": order.id,
+            "view_mode": "form",
+        }
+
+    def _create_consulting_order(self):
+        self.ensure_one()
+        if self.consulting_sale_line_id:
+            raise UserError(_("%s already has a consulting sale line.", self.name))
+        product = self.company_id._support_consulting_product()
+        if not product or not product.active or not product._is_delivered_timesheet():
+            raise UserError(
+                _(
+                    "Choose the Level 2 consulting product (a service invoiced on timesheets) "
+                    "in the Helpdesk settings first."
+                )
+            )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.partner_id.id,
+                "company_id": self.company_id.id,
+                "origin": self.name,
+                "order_line": [(0, 0, {"product_id": product.id, "product_uom_qty": 0.0})],
+            }
+        )
+        order.action_confirm()
+        self.consulting_sale_line_id = order.order_line[:1]
+        return order

@@ -1,0 +1,5 @@
+from . import test_escalation
+from . import test_billable
+from . import test_prepaid
+from . import test_invoicing
+from . import test_portal

@@ -1,0 +1,213 @@
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form, tagged
+
+from .common import EscalationCase
+
+
+@tagged("post_install", "-at_install")
+class TestEscalation(EscalationCase):
+    def test_agent_wizard_escalates_to_the_configured_team(self):
+        ticket = self._l1_ticket()
+        self.assertEqual(ticket.support_level, "l1")
+        action = ticket.with_user(self.agent).action_open_escalate_wizard()
+        wizard_form = Form(
+            self.env["support.escalate.wizard"]
+            .with_user(self.agent)
+            .with_context(**action["context"])
+        )
+        self.assertEqual(wizard_form.team_id, self.team_l2)
+        wizard_form.reason_id = self.reasons["feature"]
+        wizard_form.note = "Needs a new export format"
+        wizard_form.save().action_confirm()
+        self.assertEqual(ticket.team_id, self.team_l2)
+        self.assertEqual(ticket.support_level, "l2")
+        self.assertEqual(ticket.project_id, self.team_l2.default_project_id)
+        row = ticket.escalation_ids
+        self.assertRecordValues(
+            row,
+            [
+                {
+                    "from_level": "l1",
+                    "to_level": "l2",
+                    "from_team_id": self.team_l1.id,
+                    "to_team_id": self.team_l2.id,
+                    "reason_id": self.reasons["feature"].id,
+                    "origin": "agent",
+                    "user_id": self.agent.id,
+                    "note": "Needs a new export format",
+                    "state": "current",
+                }
+            ],
+        )
+        message = self._supervisor_notified(ticket)
+        self.assertTrue(message, "the helpdesk managers are notified of the escalation")
+        self.assertIn("Feature addition", message.body)
+        self.assertTrue(
+            self.env["mail.notification"].search(
+                [
+                    ("mail_message_id", "=", message.id),
+                    ("res_partner_id", "=", self.manager.partner_id.id),
+                ]
+            )
+        )
+
+    def test_wizard_can_choose_senior_analysts(self):
+        ticket = self._l1_ticket()
+        wizard = (
+            self.env["support.escalate.wizard"]
+            .with_user(self.agent)
+            .create(
+                {
+                    "ticket_id": ticket.id,
+                    "to_level": "l2",
+                    "team_id": self.team_senior.id,
+                    "reason_id": self.reasons["critical"].id,
+                }
+            )
+        )
+        wizard.action_confirm()
+        self.assertEqual(ticket.team_id, self.team_senior)
+        self.assertEqual(ticket.escalation_ids.to_team_id, self.team_senior)
+
+    def test_customer_request_is_recorded_with_its_origin(self):
+        ticket = self._l1_ticket()
+        row = ticket._escalate(
+            "l2", self.reasons["dissatisfied"], note="No answer for a week", origin="customer"
+        )
+        self.assertEqual(row.origin, "customer")
+        self.assertEqual(row.ticket_id, ticket)
+        self.assertTrue(self._supervisor_notified(ticket))
+
+    def test_de_escalation_returns_to_the_team_it_came_from_and_is_recorded(self):
+        other_l1 = self.env["helpdesk.ticket.team"].create(
+            {"name": "Other L1", "support_level": "l1", "escalation_team_id": self.team_l2.id}
+        )
+        ticket = self._l1_ticket(team_id=other_l1.id)
+        ticket._escalate("l2", self.reasons["training"])
+        back = ticket.with_user(self.manager)._escalate("l1", self.reasons["critical"], note="Done")
+        self.assertEqual(ticket.team_id, other_l1)
+        self.assertEqual(ticket.support_level, "l1")
+        self.assertRecordValues(back, [{"from_level": "l2", "to_level": "l1", "state": "current"}])
+        self.assertEqual(len(ticket.escalation_ids), 2)
+        first = ticket.escalation_ids - back
+        self.assertEqual(first.state, "superseded")
+        self.assertFalse(ticket.billable, "back at Level 1, the ticket is not billable")
+
+    def test_bad_input_is_refused_and_nothing_is_written(self):
+        ticket = self._l1_ticket()
+        with self.assertRaisesRegex(UserError, "reason"):
+            ticket._escalate("l2", self.env["support.escalation.reason"])
+        with self.assertRaisesRegex(UserError, "already at that level"):
+            ticket._escalate("l1", self.reasons["critical"])
+        with self.assertRaisesRegex(UserError, "Level 1 or Level 2"):
+            ticket._escalate("l3", self.reasons["critical"])
+        ticket.stage_id = self.stage_done
+        with self.assertRaisesRegex(UserError, "closed"):
+            ticket._escalate("l2", self.reasons["critical"])
+        lonely = self.env["helpdesk.ticket.team"].create({"name": "Island", "company_id": False})
+        self.env["helpdesk.ticket.team"].search([("support_level", "=", "l2")]).active = False
+        orphan = self._l1_ticket(team_id=lonely.id)
+        with self.assertRaisesRegex(UserError, "No team of that level"):
+            orphan._escalate("l2", self.reasons["critical"])
+        self.assertFalse(
+            self.env["support.escalation"].search([("ticket_id", "in", (ticket | orphan).ids)])
+        )
+        self.assertEqual(ticket.team_id, self.team_l1)
+
+    def test_history_is_immutable_even_for_a_manager(self):
+        row = self._l1_ticket()._escalate("l2", self.reasons["feature"])
+        as_manager = row.with_user(self.manager)
+        self.assertEqual(as_manager.reason_id, self.reasons["feature"])
+        with self.assertRaises(AccessError):
+            as_manager.write({"note": "rewritten"})
+        with self.assertRaises(AccessError):
+            as_manager.unlink()
+        # Even past the access rights, the model refuses.
+        with self.assertRaisesRegex(UserError, "cannot be changed"):
+            row.sudo().write({"reason_id": self.reasons["critical"].id})
+        with self.assertRaisesRegex(UserError, "cannot be deleted"):
+            row.sudo().unlink()
+        self.assertEqual(row.reason_id, self.reasons["feature"])
+
+    def test_customised_software_goes_to_level_2(self):
+        ticket = self._l1_ticket(customised_software=True)
+        self.assertEqual(ticket.support_level, "l2")
+        self.assertEqual(ticket.escalation_ids.reason_id, self.reasons["customisation"])
+        self.assertTrue(ticket.billable)
+        later = self._l1_ticket()
+        later.customised_software = True
+        self.assertEqual(later.team_id, self.team_l2)
+
+    def test_product_defect_marks_rnd(self):
+        ticket = self._l1_ticket()
+        ticket._escalate("l2", self.reasons["product_defect"])
+        self.assertTrue(ticket.rnd_involved)
+        self.assertFalse(ticket.billable)
+
+    def test_escalations_of_another_company_are_invisible(self):
+        other = self.env["res.company"].create({"name": "Other Support Co"})
+        row = self._l1_ticket()._escalate("l2", self.reasons["feature"])
+        self.manager.write({"company_ids": [(4, other.id)], "company_id": other.id})
+        visible = (
+            self.env["support.escalation"]
+            .with_user(self.manager)
+            .with_context(allowed_company_ids=other.ids)
+            .search([])
+        )
+        self.assertNotIn(row, visible)
+
+
+@tagged("post_install", "-at_install")
+class TestSlaEscalation(EscalationCase):
+    def test_breach_escalates_once_per_clock_when_configured(self):
+        self.team_l1.sla_escalation = "breach"
+        with freeze_time("2026-03-02 08:00:00"):  # Monday, 09:00 in Paris
+            ticket = self._l1_ticket()
+        self.assertEqual(ticket.sla_response_status, "running")
+        with freeze_time("2026-03-02 12:00:00"):  # P1 Basic: 2 h response, now missed
+            self.env["helpdesk.ticket"]._cron_sla_check()
+        self.assertEqual(ticket.sla_response_status, "breached")
+        self.assertEqual(ticket.support_level, "l2")
+        self.assertRecordValues(
+            ticket.escalation_ids,
+            [{"origin": "sla", "sla_clock": "response", "reason_id": self.reasons["sla"].id}],
+        )
+        self.assertTrue(self._supervisor_notified(ticket))
+        # Back at Level 1, the same clock never escalates again.
+        ticket._escalate("l1", self.reasons["critical"])
+        with freeze_time("2026-03-02 13:00:00"):
+            ticket._sla_notify_breach("response")
+        self.assertEqual(ticket.support_level, "l1")
+        self.assertEqual(len(ticket.escalation_ids), 2)
+
+    def test_warning_share_escalates_when_configured(self):
+        self.team_l1.sla_escalation = "warning"
+        with freeze_time("2026-03-02 08:00:00"):
+            ticket = self._l1_ticket()
+        with freeze_time("2026-03-02 09:50:00"):  # 80 % of 2 h
+            self.env["helpdesk.ticket"]._cron_sla_check()
+        self.assertEqual(ticket.sla_response_status, "running")
+        self.assertEqual(ticket.escalation_ids.origin, "sla")
+        with freeze_time("2026-03-02 12:00:00"):  # then the breach: not a second time
+            self.env["helpdesk.ticket"]._cron_sla_check()
+        self.assertEqual(len(ticket.escalation_ids), 1)
+
+    def test_no_escalation_unless_the_team_asks(self):
+        with freeze_time("2026-03-02 08:00:00"):
+            ticket = self._l1_ticket()
+        with freeze_time("2026-03-02 12:00:00"):
+            self.env["helpdesk.ticket"]._cron_sla_check()
+        self.assertEqual(ticket.sla_response_status, "breached")
+        self.assertFalse(ticket.escalation_ids)
+        self.assertEqual(ticket.support_level, "l1")
+
+    def test_breach_escalation_is_batched(self):
+        self.team_l1.sla_escalation = "breach"
+        with freeze_time("2026-03-02 08:00:00"):
+            tickets = self._l1_ticket() | self._l1_ticket() | self._l1_ticket()
+        with freeze_time("2026-03-02 12:00:00"):
+            self.env["helpdesk.ticket"]._cron_sla_check()
+        self.assertEqual(len(tickets.escalation_ids), 3)
+        self.assertEqual(set(tickets.mapped("support_level")), {"l2"})

@@ -1,0 +1,232 @@
+from odoo import fields
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+from .common import EscalationMixin
+
+
+@tagged("post_install", "-at_install")
+class TestConsultingInvoicing(AccountTestInvoicingCommon, EscalationMixin):
+    """Level 2 hours invoiced through the sale orders, by sale_timesheet."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        ref = cls.env.ref
+        cls.env.user.groups_id |= (
+            ref("helpdesk_mgmt.group_helpdesk_manager")
+            | ref("hr_timesheet.group_timesheet_manager")
+            | ref("sales_team.group_sale_manager")
+        )
+        cls.company = cls.company_data["company"]
+        cls._setup_levels(cls.company)
+        cls.env["hr.employee"].create({"name": "Accountman", "user_id": cls.env.user.id})
+        cls.accountant = new_test_user(
+            cls.env,
+            login="l2_accountant",
+            groups="base.group_user,account.group_account_invoice",
+            company_id=cls.company.id,
+        )
+        cls.product = ref("support_sla_escalation.product_level2_consulting")
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Fabrique Jura SA", "is_company": True, "tz": "Europe/Zurich"}
+        )
+        cls.contact = cls.env["res.partner"].create(
+            {"name": "Anne Jura", "parent_id": cls.customer.id}
+        )
+        today = fields.Date.context_today(cls.env.user)
+        cls.entitlement = cls.env["support.entitlement"].create(
+            {
+                "partner_id": cls.customer.id,
+                "tier_id": ref("support_sla.tier_standard").id,
+                "company_id": cls.company.id,
+                "date_start": today,
+                "state": "active",
+                "consulting_hours_per_year": 12,  # one prepaid hour this month
+            }
+        )
+        cls.order = cls._consulting_order(cls.customer)
+        cls.entitlement.consulting_sale_line_id = cls.order.order_line
+
+    @classmethod
+    def _consulting_order(cls, partner):
+        order = cls.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "order_line": [(0, 0, {"product_id": cls.product.id, "product_uom_qty": 0})],
+            }
+        )
+        order.action_confirm()
+        return order
+
+    def _billable_ticket(self, partner=None):
+        ticket = self.env["helpdesk.ticket"].create(
+            {
+                "name": "New export format",
+                "description": "Please add CSV",
+                "partner_id": (partner or self.contact).id if partner is not False else False,
+                "team_id": self.team_l1.id,
+                "company_id": self.company.id,
+            }
+        )
+        ticket._escalate("l2", self.reasons["feature"])
+        return ticket
+
+    def _log(self, ticket, hours):
+        return self.env["account.analytic.line"].create(
+            {
+                "name": "Work",
+                "ticket_id": ticket.id,
+                "project_id": ticket.project_id.id,
+                "unit_amount": hours,
+            }
+        )
+
+    def _invoice(self, lines, user=None):
+        action = lines.with_user(user or self.accountant).action_create_consulting_invoices()
+        return self.env["account.move"].browse(action["domain"][0][2])
+
+    def test_hours_beyond_the_prepaid_budget_are_invoiced_exactly_once(self):
+        ticket = self._billable_ticket()
+        self._log(ticket, 3)
+        lines = ticket.timesheet_ids
+        billable = lines.filtered(lambda line: line.consulting_split == "billable")
+        prepaid = lines - billable
+        self.assertEqual(prepaid.unit_amount, 1.0)
+        self.assertEqual(billable.unit_amount, 2.0)
+        self.assertEqual(billable.so_line, self.order.order_line)
+        self.assertEqual(billable.timesheet_invoice_type, "billable_time")
+        self.assertEqual(self.order.order_line.qty_delivered, 2.0)
+        screen = self.env["account.analytic.line"].with_user(self.accountant)
+        to_invoice = screen.search([("consulting_status", "=", "to_invoice")])
+        self.assertEqual(to_invoice, billable)
+
+        invoice = self._invoice(to_invoice)
+        self.assertEqual(invoice.state, "draft")
+        self.assertEqual(invoice.partner_id, self.customer)
+        self.assertEqual(invoice.invoice_line_ids.quantity, 2.0)
+        self.assertEqual(invoice.invoice_line_ids.product_id, self.product)
+        self.assertEqual(billable.timesheet_invoice_id, invoice)
+        self.assertFalse(prepaid.timesheet_invoice_id)
+        self.assertEqual(billable.consulting_status, "invoiced")
+        self.assertFalse(screen.search([("consulting_status", "=", "to_invoice")]))
+
+        # A second run creates nothing.
+        moves_before = self.env["account.move"].search_count([])
+        with self.assertRaisesRegex(UserError, "Nothing left to invoice"):
+            self._invoice(billable)
+        self.assertEqual(self.env["account.move"].search_count([]), moves_before)
+
+        # Invoiced hours are locked.
+        with self.assertRaisesRegex(UserError, "already invoiced"):
+            billable.unit_amount = 5
+
+    def test_cancelling_or_deleting_the_draft_frees_the_hours(self):
+        ticket = self._billable_ticket()
+        self._log(ticket, 4)
+        billable = ticket.timesheet_ids.filtered(lambda line: line.consulting_split == "billable")
+        invoice = self._invoice(billable)
+        invoice.button_cancel()
+        self.assertEqual(billable.consulting_status, "to_invoice")
+        second = self._invoice(billable)
+        self.assertNotEqual(second, invoice)
+        self.assertEqual(second.invoice_line_ids.quantity, 3.0)
+        self.assertEqual(billable.timesheet_invoice_id, second)
+        second.unlink()
+        self.assertFalse(billable.timesheet_invoice_id)
+        self.assertEqual(billable.consulting_status, "to_invoice")
+        third = self._invoice(billable)
+        self.assertEqual(third.invoice_line_ids.quantity, 3.0)
+
+    def test_customer_without_consulting_line_is_listed_and_can_get_one(self):
+        other = self.env["res.partner"].create({"name": "Brasserie Nord", "is_company": True})
+        entitlement = self.env["support.entitlement"].create(
+            {
+                "partner_id": other.id,
+                "tier_id": self.env.ref("support_sla.tier_standard").id,
+                "company_id": self.company.id,
+                "date_start": fields.Date.context_today(self.env.user),
+                "state": "active",
+            }
+        )
+        ticket = self._billable_ticket(other)
+        self._log(ticket, 2)
+        line = ticket.timesheet_ids
+        self.assertRecordValues(
+            line, [{"consulting_split": "billable", "so_line": False, "unit_amount": 2.0}]
+        )
+        self.assertEqual(line.consulting_status, "no_sale_line")
+        moves_before = self.env["account.move"].search_count([])
+        with self.assertRaisesRegex(UserError, "Brasserie Nord.*Create Consulting Order"):
+            self._invoice(line)
+        self.assertEqual(self.env["account.move"].search_count([]), moves_before)
+
+        with self.assertRaises(AccessError):
+            line.with_user(self.agent).action_create_consulting_order()
+        # The accountant creates it from the screen, without sales rights.
+        action = line.with_user(self.accountant).action_create_consulting_order()
+        self.assertEqual(action["res_model"], "sale.order")
+        self.assertEqual(entitlement.consulting_sale_line_id.order_id.id, action["res_id"])
+        self.assertEqual(entitlement.consulting_sale_line_id.order_id.state, "sale")
+        self.assertEqual(entitlement.consulting_sale_line_id.product_id, self.product)
+        self.assertEqual(line.so_line, entitlement.consulting_sale_line_id)
+        invoice = self._invoice(line)
+        self.assertEqual(invoice.partner_id, other)
+        self.assertEqual(invoice.invoice_line_ids.quantity, 2.0)
+
+    def test_no_consulting_product_is_a_clear_error(self):
+        other = self.env["res.partner"].create({"name": "Sans Produit", "is_company": True})
+        entitlement = self.env["support.entitlement"].create(
+            {
+                "partner_id": other.id,
+                "tier_id": self.env.ref("support_sla.tier_standard").id,
+                "company_id": self.company.id,
+                "state": "draft",
+            }
+        )
+        self.product.active = False
+        orders_before = self.env["sale.order"].search_count([])
+        with self.assertRaisesRegex(UserError, "consulting product"):
+            entitlement.action_create_consulting_order()
+        self.assertEqual(self.env["sale.order"].search_count([]), orders_before)
+        self.assertFalse(entitlement.consulting_sale_line_id)
+
+    def test_no_customer_is_a_clear_error(self):
+        ticket = self._billable_ticket(partner=False)
+        self._log(ticket, 1)
+        with self.assertRaisesRegex(UserError, "no customer"):
+            self._invoice(ticket.timesheet_ids)
+        with self.assertRaisesRegex(UserError, "no support contract"):
+            ticket.timesheet_ids.with_user(self.accountant).action_create_consulting_order()
+
+    def test_only_accountants_invoice(self):
+        ticket = self._billable_ticket()
+        self._log(ticket, 3)
+        billable = ticket.timesheet_ids.filtered(lambda line: line.consulting_split == "billable")
+        with self.assertRaises(AccessError):
+            self._invoice(billable, user=self.agent)
+        with self.assertRaises(AccessError):
+            self._invoice(billable, user=self.manager)
+        self.assertFalse(billable.timesheet_invoice_id)
+
+    def test_other_company_accountant_sees_nothing(self):
+        other = self.setup_other_company(name="Support Company B")["company"]
+        accountant_b = new_test_user(
+            self.env,
+            login="l2_accountant_b",
+            groups="base.group_user,account.group_account_invoice",
+            company_id=other.id,
+            company_ids=[(6, 0, other.ids)],
+        )
+        ticket = self._billable_ticket()
+        self._log(ticket, 3)
+        lines_b = (
+            self.env["account.analytic.line"]
+            .with_user(accountant_b)
+            .search([("consulting_split", "!=", False)])
+        )
+        self.assertFalse(lines_b)
+        with self.assertRaises(AccessError):
+            ticket.timesheet_ids.with_user(accountant_b).read(["unit_amount"])

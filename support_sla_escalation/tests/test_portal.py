@@ -1,0 +1,183 @@
+from odoo import http
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .common import EscalationMixin
+
+
+@tagged("post_install", "-at_install")
+class TestPortalEscalation(HttpCase, EscalationMixin):
+    """The customer's Level 2 actions on the portal ticket page."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_levels()
+        Partner = cls.env["res.partner"]
+        cls.customer = Partner.create({"name": "Fromagerie Alpine", "is_company": True})
+        cls.rival = Partner.create({"name": "Rival Corp", "is_company": True})
+        cls.owner = cls._portal_user("alpine_owner", cls.customer)
+        cls.colleague = cls._portal_user("alpine_colleague", cls.customer)
+        cls.stranger = cls._portal_user("rival_user", cls.rival)
+
+    @classmethod
+    def _portal_user(cls, login, company):
+        user = new_test_user(cls.env, login=login, password=login, groups="base.group_portal")
+        user.partner_id.parent_id = company
+        return user
+
+    def _ticket(self, **values):
+        return self.env["helpdesk.ticket"].create(
+            {
+                "name": "Cheese cave sensors offline",
+                "description": "Since this morning",
+                "partner_id": self.owner.partner_id.id,
+                "team_id": self.team_l1.id,
+                **values,
+            }
+        )
+
+    def _post(self, user, url, **data):
+        if user:
+            self.authenticate(user.login, user.login)
+        else:
+            self.authenticate(None, None)
+        response = self.url_open(
+            url, data={**data, "csrf_token": http.Request.csrf_token(self)}, allow_redirects=False
+        )
+        self.env.invalidate_all()
+        return response
+
+    def test_owner_requests_an_escalation(self):
+        ticket = self._ticket()
+        response = self._post(
+            self.owner, f"/my/ticket/{ticket.id}/escalate", reason="critical", note="Cave warms up"
+        )
+        self.assertEqual(response.status_code, 303)
+        self.assertIn("support_message=escalated", response.headers["Location"])
+        self.assertEqual(ticket.support_level, "l2")
+        self.assertRecordValues(
+            ticket.escalation_ids,
+            [
+                {
+                    "origin": "customer",
+                    "reason_id": self.reasons["critical"].id,
+                    "user_id": self.owner.id,
+                    "note": "Cave warms up",
+                }
+            ],
+        )
+        message = self._supervisor_notified(ticket)
+        self.assertTrue(message)
+        self.assertEqual(message.author_id, self.owner.partner_id)
+        # A second request is refused, and nothing more is written.
+        response = self._post(self.owner, f"/my/ticket/{ticket.id}/escalate", reason="critical")
+        self.assertIn("support_message=duplicate", response.headers["Location"])
+        self.assertEqual(len(ticket.escalation_ids), 1)
+        page = self.url_open(response.headers["Location"])
+        self.assertIn("You already asked to escalate this ticket", page.text)
+
+    def test_colleague_of_the_same_customer_may_escalate(self):
+        ticket = self._ticket()
+        self._post(self.colleague, f"/my/ticket/{ticket.id}/escalate", reason="dissatisfied")
+        self.assertEqual(ticket.escalation_ids.reason_id, self.reasons["dissatisfied"])
+
+    def test_another_company_and_anonymous_are_refused(self):
+        ticket = self._ticket()
+        response = self._post(self.stranger, f"/my/ticket/{ticket.id}/escalate", reason="critical")
+        self.assertEqual(response.headers["Location"].split("?")[0].rstrip("/")[-3:], "/my")
+        response = self._post(None, f"/my/ticket/{ticket.id}/escalate", reason="critical")
+        self.assertIn("/web/login", response.headers["Location"])
+        response = self._post(self.stranger, f"/my/ticket/{ticket.id}/billable", accept="1")
+        self.assertFalse(ticket.escalation_ids)
+        self.assertEqual(ticket.support_level, "l1")
+
+    def test_closed_ticket_and_bad_reason_are_refused(self):
+        ticket = self._ticket()
+        response = self._post(self.owner, f"/my/ticket/{ticket.id}/escalate", reason="whim")
+        self.assertIn("support_message=bad_reason", response.headers["Location"])
+        ticket.stage_id = self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
+        response = self._post(self.owner, f"/my/ticket/{ticket.id}/escalate", reason="critical")
+        self.assertIn("support_message=closed", response.headers["Location"])
+        self.assertFalse(ticket.escalation_ids)
+
+    def test_customer_reads_why_it_is_billable_and_answers(self):
+        ticket = self._ticket()
+        ticket._escalate("l2", self.reasons["customisation"])
+        self.authenticate(self.owner.login, self.owner.login)
+        page = self.url_open(f"/my/ticket/{ticket.id}")
+        self.assertIn("This Level 2 work is billable", page.text)
+        self.assertIn("customised for you", page.text)
+        response = self._post(self.owner, f"/my/ticket/{ticket.id}/billable", accept="1")
+        self.assertIn("support_message=accepted", response.headers["Location"])
+        self.assertEqual(ticket.billable_accepted, "accepted")
+        response = self._post(self.owner, f"/my/ticket/{ticket.id}/billable", accept="0")
+        self.assertIn("support_message=answered", response.headers["Location"])
+        self.assertEqual(ticket.billable_accepted, "accepted")
+
+    def test_other_company_cannot_read_the_explanation(self):
+        ticket = self._ticket()
+        ticket._escalate("l2", self.reasons["customisation"])
+        self.authenticate(self.stranger.login, self.stranger.login)
+        page = self.url_open(f"/my/ticket/{ticket.id}")
+        self.assertNotIn("customised for you", page.text)
+
+    def test_decline_is_recorded(self):
+        ticket = self._ticket()
+        ticket._escalate("l2", self.reasons["training"])
+        self._post(self.owner, f"/my/ticket/{ticket.id}/billable", accept="0")
+        self.assertEqual(ticket.billable_accepted, "declined")
+
+
+@tagged("post_install", "-at_install")
+class TestEscalationTours(HttpCase, EscalationMixin):
+    """The agent's and the customer's escalation paths in a browser."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_levels()
+        customer = cls.env["res.partner"].create({"name": "Fromagerie Alpine", "is_company": True})
+        cls.owner = new_test_user(
+            cls.env, login="alpine_tour", password="alpine_tour", groups="base.group_portal"
+        )
+        cls.owner.partner_id.parent_id = customer
+
+    def _ticket(self):
+        return self.env["helpdesk.ticket"].create(
+            {
+                "name": "Cheese cave sensors offline",
+                "description": "Since this morning",
+                "partner_id": self.owner.partner_id.id,
+                "team_id": self.team_l1.id,
+                "user_id": self.agent.id,
+            }
+        )
+
+    def test_agent_escalates_with_the_wizard(self):
+        ticket = self._ticket()
+        self.start_tour(
+            f"/odoo/helpdesk.ticket/{ticket.id}",
+            "support_sla_escalation_agent",
+            login=self.agent.login,
+        )
+        self.assertEqual(ticket.support_level, "l2")
+        self.assertRecordValues(
+            ticket.escalation_ids,
+            [
+                {
+                    "origin": "agent",
+                    "user_id": self.agent.id,
+                    "reason_id": self.reasons["feature"].id,
+                }
+            ],
+        )
+
+    def test_customer_escalates_from_the_portal(self):
+        ticket = self._ticket()
+        self.start_tour(
+            f"/my/ticket/{ticket.id}", "support_sla_escalation_portal", login="alpine_tour"
+        )
+        self.assertRecordValues(
+            ticket.escalation_ids,
+            [{"origin": "customer", "reason_id": self.reasons["critical"].id}],
+        )
