@@ -1020,11 +1020,11 @@ class HelpdeskTicket(models.Model):
     def _sla_retime_now(self):
         """Bring the tickets' tier, zone and matrix priority up to date, then their clocks."""
         tickets = self.sudo().with_context(**{SLA_INTERNAL: True})
-        names = ["tier_id", "sla_tz", "matrix_priority"]
+        # The priority follows the matrix priority unless overridden: recomputed after it.
+        names = ["tier_id", "sla_tz", "matrix_priority", "priority"]
         for name in names:
             self.env.add_to_compute(tickets._fields[name], tickets)
-        tickets._recompute_recordset(names)
-        tickets._apply_matrix_priority()
+            tickets._recompute_recordset([name])
         tickets._sla_update()
 
     @api.model
