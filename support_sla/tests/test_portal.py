@@ -345,6 +345,11 @@ class TestPortalTickets(PortalCase):
         self.assertTrue(refused.headers["Location"].endswith("/my"))
         self.logout()
         self.assertNotIn("Scheduler down", self.url_open(url).text)
+        # A shared link shows the deadline in the ticket's zone, but offers no action.
+        token = self.owner_ticket._portal_ensure_token()
+        page = self.url_open(f"{url}?access_token={token}").text
+        self.assertIn(self._local(self.owner_ticket.sla_response_deadline, self.owner), page)
+        self.assertNotIn('id="support_sla_ticket_actions"', page)
 
     def test_page_says_paused_while_waiting_for_the_customer(self):
         self.owner_ticket.stage_id = self.stage_waiting
