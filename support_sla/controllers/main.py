@@ -9,6 +9,8 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 
 from .display import LEVELS, customer_tz, local_iso, local_text
 
+# Session key of a refused request, said once on the ticket page it redirects to.
+REFUSAL_KEY = "support_sla_refused"
 # Plain text fields of the new-ticket form, and the longest text each accepts.
 TEXT_FIELDS = {"sla_product": 200, "sla_client_version": 100, "sla_server_version": 100}
 # helpdesk_mgmt's own text fields of the form.
@@ -20,9 +22,7 @@ PORTAL_CHOICES = {"category": "helpdesk.ticket.category", "team": "helpdesk.tick
 class SupportSlaTicketController(HelpdeskTicketController):
     # -- closing from the portal ---------------------------------------------
 
-    @http.route(
-        "/ticket/close", type="http", auth="user", methods=["POST"], csrf=True, website=True
-    )
+    @http.route("/ticket/close", type="http", auth="user", methods=["POST"], csrf=True)
     def support_ticket_close(self, ticket_id=None, stage_id=None, **kw):
         """Close a ticket the user may read, in a stage of its team open to the portal.
 
@@ -42,17 +42,13 @@ class SupportSlaTicketController(HelpdeskTicketController):
         allowed = ticket.team_id._get_applicable_stages().filtered("close_from_portal")
         stage = allowed.filtered(lambda s: s.id == stage_id)
         if ticket.stage_id.closed:
-            message = request.env._("This ticket is already closed.")
+            request.session[REFUSAL_KEY] = (ticket.id, "closed")
         elif not stage:
-            message = request.env._("This ticket cannot be closed in that stage from the portal.")
+            request.session[REFUSAL_KEY] = (ticket.id, "close_stage")
         else:
             ticket.stage_id = stage
-            return request.redirect(f"/my/ticket/{ticket.id}")
-        return request.render(
-            "support_sla.portal_message",
-            {"sla_error": message, "back_url": f"/my/ticket/{ticket.id}"},
-            status=400,
-        )
+        # Back to the ticket page as helpdesk_mgmt does (302), which says any refusal.
+        return request.redirect(f"/my/ticket/{ticket.id}", code=302)
 
     # -- new ticket ----------------------------------------------------------
 

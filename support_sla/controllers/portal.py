@@ -8,6 +8,7 @@ from odoo.addons.helpdesk_mgmt.controllers.myaccount import CustomerPortalHelpde
 
 from ..engine import PRIORITY_LABELS
 from .display import customer_tz, duration_text, ticket_sla
+from .main import REFUSAL_KEY
 
 # Contracts a customer sees: drafts and cancelled ones stay internal.
 VISIBLE_STATES = ("trial", "active", "expired")
@@ -132,7 +133,19 @@ class SupportSlaCustomerPortal(CustomerPortalHelpdesk):
             ],
             sla_done=kwargs.get("sla_done") in ("priority", "callback") and kwargs["sla_done"],
         )
+        refused_id, refusal = request.session.pop(REFUSAL_KEY, None) or (None, None)
+        if refused_id == ticket.id:
+            values["sla_error"] = self._sla_refusals().get(refusal)
         return values
+
+    def _sla_refusals(self):
+        """Why a request redirected to the ticket page was refused."""
+        return {
+            "closed": request.env._("This ticket is already closed."),
+            "close_stage": request.env._(
+                "This ticket cannot be closed in that stage from the portal."
+            ),
+        }
 
     def _sla_ticket_for_action(self, ticket_id):
         """The ticket if the signed-in user may read it (record rules), else 404.

@@ -345,6 +345,11 @@ class TestPortalTickets(PortalCase):
         self.assertTrue(refused.headers["Location"].endswith("/my"))
         self.logout()
         self.assertNotIn("Scheduler down", self.url_open(url).text)
+        # A shared link shows the deadline in the ticket's zone, but offers no action.
+        token = self.owner_ticket._portal_ensure_token()
+        page = self.url_open(f"{url}?access_token={token}").text
+        self.assertIn(self._local(self.owner_ticket.sla_response_deadline, self.owner), page)
+        self.assertNotIn('id="support_sla_ticket_actions"', page)
 
     def test_page_says_paused_while_waiting_for_the_customer(self):
         self.owner_ticket.stage_id = self.stage_waiting
@@ -526,9 +531,14 @@ class TestPortalClose(PortalCase):
         self.assertIn('method="POST"', form)
         self.assertIn('name="csrf_token"', page.split('action="/ticket/close"')[1][:400])
         response = self._close(self.owner_ticket, self.stage_done)
-        self.assertEqual(response.status_code, 303)
+        self.assertEqual(response.status_code, 302)  # as helpdesk_mgmt answers
         self.assertEqual(self.owner_ticket.stage_id, self.stage_done)
         self.assertTrue(self.owner_ticket.closed_date)
+        again = self._close(
+            self.owner_ticket, self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_cancelled")
+        )
+        self.assertIn("already closed", self.url_open(again.headers["Location"]).text)
+        self.assertEqual(self.owner_ticket.stage_id, self.stage_done)
 
     def test_attacks_change_nothing(self):
         self.stage_done.close_from_portal = True
@@ -549,8 +559,11 @@ class TestPortalClose(PortalCase):
             )
         # A stage that does not allow closing from the portal.
         response = self._close(self.other_ticket, self.stage_waiting)
-        self.assertEqual(response.status_code, 400)
-        self.assertIn("cannot be closed in that stage", response.text)
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(response.headers["Location"].endswith(f"/my/ticket/{self.other_ticket.id}"))
+        page = self.url_open(response.headers["Location"]).text
+        self.assertIn("cannot be closed in that stage", page)
+        self.assertNotIn("cannot be closed", self.url_open(response.headers["Location"]).text)
         # Ids that are not numbers.
         response = self._post("/ticket/close", {"ticket_id": "1 OR 1=1", "stage_id": "x"})
         self.assertEqual(response.status_code, 400)
