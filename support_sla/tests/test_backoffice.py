@@ -1,5 +1,7 @@
 """What agents and managers see and do in the back office (issue 8)."""
 
+from lxml import etree
+
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, HttpCase, freeze_time, tagged
 from odoo.tools import format_date, format_datetime, mute_logger
@@ -238,6 +240,21 @@ class TestLabels(SlaCase):
         )
         self._end_request()
         self.assertIn("Contrat de support créé", contract.message_ids.mapped("body")[-1])
+
+    def test_no_technical_labels_left(self):
+        Ticket = self.env["helpdesk.ticket"]
+        fields = Ticket.fields_get(["sla_resolve_warned", "sla_response_warning_date"])
+        self.assertEqual(fields["sla_resolve_warned"]["string"], "Team Warned (Resolution)")
+        self.assertEqual(fields["sla_response_warning_date"]["string"], "Response Warning")
+        for view_type in ("pivot", "graph"):
+            view = self.env.ref(f"support_sla.helpdesk_ticket_view_{view_type}_sla")
+            arch = etree.fromstring(Ticket.get_view(view.id, view_type)["arch"])
+            self.assertEqual(arch.xpath("//field[@name='color']/@invisible"), ["1"], view_type)
+        Entitlement = self.env["support.entitlement"].with_context(lang="fr_FR")
+        arch = etree.fromstring(Entitlement.get_view(view_type="form")["arch"])
+        self.assertEqual(
+            arch.xpath("//button[@name='action_cancel']/@string"), ["Annuler le contrat"]
+        )
 
     def test_failed_contract_save_uses_up_no_number(self):
         sequence = self.env.ref("support_sla.seq_support_entitlement")
