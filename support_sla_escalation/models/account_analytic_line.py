@@ -128,6 +128,7 @@ class AccountAnalyticLine(models.Model):
             return vals_list
         today = fields.Date.context_today(self)
         remaining = {}
+        budgets = {}
         result = []
         for vals in vals_list:
             ticket = tickets.browse(vals.get("ticket_id"))
@@ -148,7 +149,9 @@ class AccountAnalyticLine(models.Model):
             if not entitlement:
                 result.append({**vals, **common, "consulting_split": "billable"})
                 continue
-            budget = entitlement._consulting_budget(day)[entitlement]
+            if (entitlement, day) not in budgets:
+                budgets[entitlement, day] = entitlement._consulting_budget(day)[entitlement]
+            budget = budgets[entitlement, day]
             key = (entitlement, budget["start"], budget["accrued"])
             remaining.setdefault(key, budget["available"])
             prepaid = min(hours, remaining[key])
