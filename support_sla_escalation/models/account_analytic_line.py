@@ -128,6 +128,7 @@ class AccountAnalyticLine(models.Model):
             return vals_list
         today = fields.Date.context_today(self)
         remaining = {}
+        budgets = {}
         result = []
         for vals in vals_list:
             ticket = tickets.browse(vals.get("ticket_id"))
@@ -148,7 +149,9 @@ class AccountAnalyticLine(models.Model):
             if not entitlement:
                 result.append({**vals, **common, "consulting_split": "billable"})
                 continue
-            budget = entitlement._consulting_budget(day)[entitlement]
+            if (entitlement, day) not in budgets:
+                budgets[entitlement, day] = entitlement._consulting_budget(day)[entitlement]
+            budget = budgets[entitlement, day]
             key = (entitlement, budget["start"], budget["accrued"])
             remaining.setdefault(key, budget["available"])
             prepaid = min(hours, remaining[key])
@@ -180,21 +183,32 @@ class AccountAnalyticLine(models.Model):
                 )
             )
         result = super().write(vals)
-        if "unit_amount" in vals and not self.env.context.get(SPLITTING):
+        if {"unit_amount", "date"} & vals.keys() and not self.env.context.get(SPLITTING):
             self.filtered(lambda line: line.consulting_split == "prepaid")._consulting_overflow()
         return result
 
     def _consulting_overflow(self):
-        """Prepaid lines grown beyond the budget give their excess to a billable line."""
-        for line in self:
+        """Prepaid lines grown beyond the budget (or moved to a day with less of it) give
+        their excess to a billable line."""
+        splitting = self.with_context(**{SPLITTING: True})
+        for line in splitting:
             entitlement = line.consulting_entitlement_id
             budget = entitlement._consulting_budget(line.date)[entitlement]
-            excess = budget["used"] - budget["accrued"]
+            # Before the contract starts there is no budget at all.
+            excess = budget["used"] - budget["accrued"] if budget["start"] else line.unit_amount
             if float_compare(excess, 0, precision_digits=4) <= 0:
                 continue
-            excess = min(excess, line.unit_amount)
-            line.with_context(**{SPLITTING: True}).write({"unit_amount": line.unit_amount - excess})
-            line.with_context(**{SPLITTING: True}).copy(
+            if float_compare(excess, line.unit_amount, precision_digits=4) >= 0:
+                # Nothing of the line fits in the budget any more: it is all billable.
+                line.write(
+                    {
+                        "consulting_split": "billable",
+                        "so_line": entitlement.sudo().consulting_sale_line_id.id,
+                    }
+                )
+                continue
+            line.write({"unit_amount": line.unit_amount - excess})
+            line.copy(
                 {
                     "unit_amount": excess,
                     "consulting_split": "billable",

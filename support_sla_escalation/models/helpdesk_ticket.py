@@ -185,7 +185,11 @@ class HelpdeskTicket(models.Model):
         """
         if to_level not in dict(LEVEL_SELECTION):
             raise UserError(_("Escalate to Level 1 or Level 2."))
-        if not reason or reason._name != "support.escalation.reason" or len(reason) != 1:
+        if (
+            not isinstance(reason, models.BaseModel)
+            or reason._name != "support.escalation.reason"
+            or len(reason) != 1
+        ):
             raise UserError(_("Choose the reason of the escalation."))
         if team and team.support_level != to_level:
             raise UserError(

@@ -99,6 +99,8 @@ class TestEscalation(EscalationCase):
         ticket = self._l1_ticket()
         with self.assertRaisesRegex(UserError, "reason"):
             ticket._escalate("l2", self.env["support.escalation.reason"])
+        with self.assertRaisesRegex(UserError, "reason"):
+            ticket._escalate("l2", self.reasons["critical"].id)
         with self.assertRaisesRegex(UserError, "already at that level"):
             ticket._escalate("l1", self.reasons["critical"])
         with self.assertRaisesRegex(UserError, "Level 1 or Level 2"):

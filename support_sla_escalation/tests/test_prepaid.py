@@ -155,6 +155,16 @@ class TestPrepaidHours(EscalationCase):
         extra = ticket.timesheet_ids - line
         self.assertRecordValues(extra, [{"consulting_split": "billable", "unit_amount": 2.0}])
 
+    def test_a_prepaid_line_moved_out_of_its_budget_becomes_billable(self):
+        with freeze_time("2026-03-20"):
+            ticket = self._billable_ticket()
+            line = self._log(ticket, 6, "2026-03-20")
+        self.assertEqual(line.consulting_split, "prepaid")
+        line.date = "2026-03-10"  # before the contract: no prepaid hours there
+        self.assertRecordValues(line, [{"consulting_split": "billable", "unit_amount": 6.0}])
+        self.assertEqual(ticket.timesheet_ids, line)
+        self.assertEqual(self._budget("2026-03-20")["hours_used"], 0.0)
+
     def test_time_on_a_free_level_2_ticket_is_never_invoiced(self):
         with freeze_time("2026-03-20"):
             ticket = self._ticket(self.trm_contact)
