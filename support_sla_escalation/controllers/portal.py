@@ -1,13 +1,13 @@
 from odoo import http
-from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.exceptions import UserError
 from odoo.http import request
 
-from odoo.addons.helpdesk_mgmt.controllers.myaccount import CustomerPortalHelpdesk
+from odoo.addons.support_sla.controllers.portal import SupportSlaCustomerPortal
 
 PORTAL_REASONS = ("critical", "dissatisfied")
 
 
-class CustomerPortalEscalation(CustomerPortalHelpdesk):
+class CustomerPortalEscalation(SupportSlaCustomerPortal):
     """Escalation requests and answers to billable Level 2 work, on the ticket page."""
 
     def _ticket_get_page_view_values(self, ticket, access_token, **kwargs):
@@ -23,15 +23,6 @@ class CustomerPortalEscalation(CustomerPortalHelpdesk):
     def _ticket_redirect(self, ticket_id, message):
         return request.redirect(f"/my/ticket/{ticket_id}?support_message={message}")
 
-    def _ticket_for_action(self, ticket_id):
-        """The ticket, once the logged-in customer may see it (else None), in sudo mode
-        but as that customer, so that the history and the chatter say who acted."""
-        try:
-            ticket = self._document_check_access("helpdesk.ticket", ticket_id)
-        except (AccessError, MissingError):
-            return None
-        return ticket.with_user(request.env.user).sudo()
-
     @http.route(
         "/my/ticket/<int:ticket_id>/escalate",
         type="http",
@@ -40,9 +31,7 @@ class CustomerPortalEscalation(CustomerPortalHelpdesk):
         website=True,
     )
     def portal_ticket_escalate(self, ticket_id, reason=None, note=None, **kwargs):
-        ticket = self._ticket_for_action(ticket_id)
-        if ticket is None:
-            return request.redirect("/my")
+        ticket = self._sla_ticket_for_action(ticket_id)
         reason_record = (
             request.env["support.escalation.reason"]
             .sudo()
@@ -73,9 +62,7 @@ class CustomerPortalEscalation(CustomerPortalHelpdesk):
         website=True,
     )
     def portal_ticket_billable(self, ticket_id, accept=None, **kwargs):
-        ticket = self._ticket_for_action(ticket_id)
-        if ticket is None:
-            return request.redirect("/my")
+        ticket = self._sla_ticket_for_action(ticket_id)
         if accept not in ("0", "1"):
             return self._ticket_redirect(ticket_id, "bad_answer")
         if not ticket.billable:
