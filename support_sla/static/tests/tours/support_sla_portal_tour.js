@@ -94,5 +94,13 @@ registry.category("web_tour.tours").add("support_sla_portal_tour", {
             content: "The pending call-back is shown",
             trigger: "div[name='sla_callback_pending']",
         },
+        {
+            // Ending while the portal chatter still loads its bundle fails the test run.
+            content: "Wait for the portal chatter to finish loading",
+            trigger: "#chatterRoot:shadow .o-mail-Chatter",
+            run: async () => {
+                await odoo.portalChatterReady;
+            },
+        },
     ],
 });

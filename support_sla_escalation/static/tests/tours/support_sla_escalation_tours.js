@@ -53,5 +53,13 @@ registry.category("web_tour.tours").add("support_sla_escalation_portal", {
         {
             trigger: "[name=support_level]:contains(Level 2)",
         },
+        {
+            // Ending while the portal chatter still loads its bundle fails the test run.
+            content: "Wait for the portal chatter to finish loading",
+            trigger: "#chatterRoot:shadow .o-mail-Chatter",
+            run: async () => {
+                await odoo.portalChatterReady;
+            },
+        },
     ],
 });
