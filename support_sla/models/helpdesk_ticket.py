@@ -40,6 +40,27 @@ SLA_CHECK_BATCH = 1000
 # parameters ``support_sla.retime_threshold`` and ``support_sla.retime_batch``).
 SLA_RETIME_THRESHOLD = 200
 SLA_RETIME_BATCH = 5000
+# Ticket fields read to evaluate and store the clocks.
+SLA_INPUTS = [
+    "entitlement_id",
+    "tier_id",
+    "partner_id",
+    "commercial_partner_id",
+    "channel_id",
+    "priority",
+    "company_id",
+    "stage_id",
+    "sla_tz",
+    "sla_start_date",
+    "sla_first_response_date",
+    "closed_date",
+    "sla_coverage",
+    "sla_out_of_entitlement",
+    "sla_calendar_id",
+    "sla_paused_minutes",
+    *(f"sla_{clock}_{name}" for clock in CLOCKS for name in ("status", "deadline")),
+    *(f"sla_{clock}_{name}" for clock in CLOCKS for name in ("warning_date", "warned")),
+]
 # What a repair reports in the chatter when it changes it.
 SLA_REPAIR_REPORTED = (
     "sla_first_response_date",
@@ -245,9 +266,8 @@ class HelpdeskTicket(models.Model):
     )
     sla_retime_pending = fields.Boolean(
         string="SLA Re-timing Pending",
-        readonly=True,
-        copy=False,
-        index=True,
+        compute="_compute_sla_retime_pending",
+        search="_search_sla_retime_pending",
         help="The SLA configuration changed: a scheduled action re-times this ticket.",
     )
 
@@ -516,12 +536,13 @@ class HelpdeskTicket(models.Model):
     def _sla_pauses(self):
         """``{ticket id: [(start, end)]}`` of the tickets' pauses (aware), in one query."""
         pauses = defaultdict(list)
-        if self.ids:
+        stored = tuple(id_ for id_ in self.ids if isinstance(id_, int))  # not new records
+        if stored:
             self.env.cr.execute(
                 SQL(
                     "SELECT ticket_id, date_start, date_end FROM support_sla_pause "
                     "WHERE ticket_id IN %s ORDER BY date_start",
-                    tuple(self.ids),
+                    stored,
                 )
             )
             for ticket_id, date_start, date_end in self.env.cr.fetchall():
@@ -538,6 +559,8 @@ class HelpdeskTicket(models.Model):
         now = now or fields.Datetime.now()
         at = _aware(now)
         self.env["support.sla.pause"].flush_model()
+        # Only the columns the clocks need, not the whole (wide) tickets.
+        self.fetch(SLA_INPUTS)
         plans, schedules = self._sla_context()
         pauses_of = self._sla_pauses()
         shares = {}
@@ -605,7 +628,6 @@ class HelpdeskTicket(models.Model):
         vals = {
             "sla_coverage": coverage,
             "sla_out_of_entitlement": coverage == "channel",
-            "sla_retime_pending": False,
         }
         calendars = {sla_clock.calendar_id for sla_clock in states.values()}
         vals["sla_calendar_id"] = next(iter(calendars), False) or False
@@ -757,76 +779,111 @@ class HelpdeskTicket(models.Model):
         ]
 
     @api.model
-    def _sla_retime(self, domain):
+    def _sla_retime(self, domain, refresh=False):
         """Re-time the open tickets of ``domain`` after a change of SLA configuration.
 
+        ``refresh``: the change may also move their tier, time zone or matrix
+        priority (entitlements, the matrix), which are recomputed first.
         They are found in one query. Up to the threshold (system parameter
         ``support_sla.retime_threshold``) they are re-timed at once; more are
-        flagged in one UPDATE and re-timed in batches by a scheduled action.
+        queued in one INSERT and re-timed in batches by a scheduled action.
         """
         tickets = self.sudo()
         domain = expression.AND([self._sla_retime_domain(), domain])
         threshold = _config_int(self.env, "support_sla.retime_threshold", SLA_RETIME_THRESHOLD)
         found = tickets.search(domain, limit=threshold + 1, order="id")
         if len(found) <= threshold:
-            found._sla_retime_now()
+            found._sla_retime_now(refresh)
             return found
         query = tickets._search(domain)
+        self.env["support.sla.retime.queue"].flush_model()
         self.env.cr.execute(
             SQL(
-                "UPDATE helpdesk_ticket SET sla_retime_pending = TRUE "
-                "WHERE id IN %s AND sla_retime_pending IS NOT TRUE",
-                query.subselect(),
+                "INSERT INTO support_sla_retime_queue (ticket_id, refresh) %s "
+                "ON CONFLICT (ticket_id) DO UPDATE SET refresh = "
+                "support_sla_retime_queue.refresh OR EXCLUDED.refresh",
+                query.select(SQL.identifier(query.table, "id"), SQL("%s", bool(refresh))),
             )
         )
         tickets.invalidate_model(["sla_retime_pending"])
         self.env.ref("support_sla.ir_cron_sla_retime").sudo()._trigger()
         return tickets.browse()
 
-    def _sla_retime_now(self):
-        """Bring the tickets' tier, zone and matrix priority up to date, then their clocks."""
+    def _sla_retime_now(self, refresh=False):
+        """Re-time the tickets' clocks; with ``refresh``, their tier, zone and matrix
+        priority first."""
         tickets = self.sudo().with_context(**{SLA_INTERNAL: True})
+        if refresh:
+            tickets._sla_refresh_contract()
+        tickets._sla_update()
+
+    def _sla_refresh_contract(self):
+        """Recompute the tier, zone and matrix priority that the tickets follow."""
+        tickets = self
         names = ["tier_id", "sla_tz", "matrix_priority"]
+        # Stored values in the cache first: only the ones that change are written.
+        tickets.fetch(names)
         for name in names:
             self.env.add_to_compute(tickets._fields[name], tickets)
         tickets._recompute_recordset(names)
         tickets._apply_matrix_priority()
-        tickets._sla_update()
 
     @api.model
     def _cron_sla_retime(self):
-        """Re-time one batch of flagged tickets; the scheduler runs it again until done.
+        """Re-time one batch of queued tickets; the scheduler runs it again until done.
 
-        Rows are taken with ``FOR UPDATE SKIP LOCKED`` (safe with several
-        workers) and each batch is committed by the scheduler, so a crash or a
-        restart resumes with the tickets still flagged.
+        The batch is taken off the queue with ``FOR UPDATE SKIP LOCKED`` (safe
+        with several workers) in the transaction that re-times it, which the
+        scheduler commits: after a crash or a restart the batch is still queued
+        and is done again.
         """
         batch = _config_int(self.env, "support_sla.retime_batch", SLA_RETIME_BATCH)
-        self.flush_model(["sla_retime_pending"])
         self.env.cr.execute(
             SQL(
-                "SELECT id FROM helpdesk_ticket WHERE sla_retime_pending "
-                "ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
+                """
+                DELETE FROM support_sla_retime_queue
+                 WHERE id IN (SELECT id FROM support_sla_retime_queue
+                               ORDER BY ticket_id LIMIT %s FOR UPDATE SKIP LOCKED)
+             RETURNING ticket_id, refresh
+                """,
                 batch,
             )
         )
-        tickets = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
+        rows = sorted(self.env.cr.fetchall())
+        tickets = self.sudo().browse([ticket_id for ticket_id, _refresh in rows])
+        tickets.invalidate_recordset(["sla_retime_pending"])
+        tickets.browse(
+            [ticket_id for ticket_id, refresh in rows if refresh]
+        )._sla_refresh_contract()
         tickets._sla_retime_now()
-        # Whatever the evaluation left unchanged is done too.
-        tickets.flush_recordset()
-        if tickets:
-            self.env.cr.execute(
-                SQL(
-                    "UPDATE helpdesk_ticket SET sla_retime_pending = FALSE "
-                    "WHERE id IN %s AND sla_retime_pending",
-                    tuple(tickets.ids),
-                )
-            )
-        self.env.cr.execute("SELECT COUNT(*) FROM helpdesk_ticket WHERE sla_retime_pending")
+        self.env.cr.execute("SELECT COUNT(*) FROM support_sla_retime_queue")
         remaining = self.env.cr.fetchone()[0]
         self.env["ir.cron"]._notify_progress(done=len(tickets), remaining=remaining)
         # The next batch starts with an empty cache: memory stays bounded.
+        self.env.flush_all()
         self.env.invalidate_all()
+
+    def _compute_sla_retime_pending(self):
+        """Whether the ticket waits in the re-timing queue (one query)."""
+        stored = tuple(id_ for id_ in self.ids if isinstance(id_, int))
+        queued = set()
+        if stored:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT ticket_id FROM support_sla_retime_queue WHERE ticket_id IN %s",
+                    stored,
+                )
+            )
+            queued = {row[0] for row in self.env.cr.fetchall()}
+        for ticket in self:
+            ticket.sla_retime_pending = ticket.id in queued
+
+    def _search_sla_retime_pending(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Search tickets being re-timed with = or != and a boolean."))
+        queued = SQL("(SELECT ticket_id FROM support_sla_retime_queue)")
+        pending = (operator == "=") == value
+        return [("id", "in" if pending else "not in", queued)]
 
     @api.model
     def _sla_retime_counts(self, field_name, records):

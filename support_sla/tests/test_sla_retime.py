@@ -258,7 +258,10 @@ class TestRetimeAtScale(SlaRetimeCase):
             self.env.flush_all()
             queries = self.cr.sql_log_count - before
         self.assertEqual(set(tickets.mapped("sla_retime_pending")), {True})
-        self.Ticket.browse(tickets.ids).sla_retime_pending = False
+        self.cr.execute(
+            "DELETE FROM support_sla_retime_queue WHERE ticket_id IN %s", (tuple(tickets.ids),)
+        )
+        tickets.invalidate_recordset(["sla_retime_pending"])
         return queries
 
     def test_finding_affected_tickets_does_not_grow_with_their_number(self):
