@@ -4,6 +4,8 @@ Queue the open ones: the re-timing scheduled action stores it (with their
 warning moments and triggers) in batches after the upgrade.
 """
 
+from odoo import SUPERUSER_ID, api
+
 
 def migrate(cr, version):
     if not version:
@@ -20,3 +22,6 @@ def migrate(cr, version):
             ON CONFLICT DO NOTHING
         """
     )
+    if cr.rowcount:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        env.ref("support_sla.ir_cron_sla_retime")._trigger()
