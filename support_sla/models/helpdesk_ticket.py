@@ -909,7 +909,9 @@ class HelpdeskTicket(models.Model):
         tickets = self.sudo()
         tracked = [name for name in SLA_REPAIR_REPORTED if name in tickets._fields]
         before = {ticket: {name: ticket[name] for name in tracked} for ticket in tickets}
+        pauses_before = {ticket: ticket._sla_pause_spans() for ticket in tickets}
         tickets._sla_rebuild_first_response()
+        tickets._sla_rebuild_pauses()
         tickets._sla_update(repair=True)
         notes = {}
         for ticket in tickets:
@@ -918,6 +920,14 @@ class HelpdeskTicket(models.Model):
                 for name in tracked
                 if ticket[name] != before[ticket][name]
             ]
+            if ticket._sla_pause_spans() != pauses_before[ticket]:
+                lines.append(
+                    _(
+                        "Pauses: %(old)s → %(new)s",
+                        old=len(pauses_before[ticket]),
+                        new=len(ticket.sla_pause_ids),
+                    )
+                )
             if lines:
                 notes[ticket.id] = Markup("%s<ul>%s</ul>") % (
                     _("SLA repaired from the ticket's history:"),
@@ -952,6 +962,62 @@ class HelpdeskTicket(models.Model):
             value = first.get(ticket.id) or False
             if ticket.sla_first_response_date != value:
                 ticket.with_context(**{SLA_INTERNAL: True}).sla_first_response_date = value
+
+    def _sla_pause_spans(self):
+        """The ticket's pauses as ``[(start, end)]`` (naive UTC, end None while open)."""
+        self.ensure_one()
+        return [(pause.date_start, pause.date_end or None) for pause in self.sla_pause_ids]
+
+    def _sla_rebuild_pauses(self):
+        """Pauses read again from the stage history (tracking), in one query.
+
+        A ticket whose stage changes were not tracked keeps the pauses it has.
+        """
+        field = self.env["ir.model.fields"]._get(self._name, "stage_id")
+        self.env["mail.tracking.value"].flush_model()
+        self.env["mail.message"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT message.res_id, message.date, value.old_value_integer,
+                       value.new_value_integer
+                  FROM mail_tracking_value value
+                  JOIN mail_message message ON message.id = value.mail_message_id
+                 WHERE message.model = %(model)s AND message.res_id IN %(ids)s
+                   AND value.field_id = %(field)s
+              ORDER BY message.res_id, message.date, value.id
+                """,
+                model=self._name,
+                ids=tuple(self.ids) or (0,),
+                field=field.id,
+            )
+        )
+        moves = defaultdict(list)
+        for ticket_id, date, old_stage, new_stage in self.env.cr.fetchall():
+            moves[ticket_id].append((date, old_stage, new_stage))
+        Stage = self.env["helpdesk.ticket.stage"]
+        pausing = set(Stage.search([("sla_pause", "=", True)]).ids)
+        Pause = self.env["support.sla.pause"].sudo()
+        for ticket in self.filtered(lambda t: t.id in moves):
+            history = moves[ticket.id]
+            spans = []
+            stage, since = history[0][1], ticket.sla_start_date
+            for date, _old_stage, new_stage in history:
+                if stage in pausing and date > since:
+                    spans.append((since, date, stage))
+                stage, since = new_stage, date
+            if stage in pausing:
+                spans.append((since, None, stage))
+            if [(start, end) for start, end, _stage in spans] == ticket._sla_pause_spans():
+                continue
+            ticket.sla_pause_ids.sudo().unlink()
+            Pause.create(
+                [
+                    {"ticket_id": ticket.id, "stage_id": stage, "date_start": start,
+                     "date_end": end or False}
+                    for start, end, stage in spans
+                ]
+            )  # fmt: skip
 
     def _sla_change_line(self, name, old):
         """``Field: old → new`` for the repair note, dates in the customer's time."""
