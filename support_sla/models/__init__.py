@@ -10,4 +10,5 @@ from . import support_entitlement
 from . import res_partner
 from . import helpdesk_ticket_stage
 from . import support_sla_pause
+from . import support_sla_retime_queue
 from . import helpdesk_ticket

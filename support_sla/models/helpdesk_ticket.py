@@ -41,6 +41,27 @@ SLA_CHECK_BATCH = 1000
 # parameters ``support_sla.retime_threshold`` and ``support_sla.retime_batch``).
 SLA_RETIME_THRESHOLD = 200
 SLA_RETIME_BATCH = 5000
+# Ticket fields read to evaluate and store the clocks.
+SLA_INPUTS = [
+    "entitlement_id",
+    "tier_id",
+    "partner_id",
+    "commercial_partner_id",
+    "channel_id",
+    "priority",
+    "company_id",
+    "stage_id",
+    "sla_tz",
+    "sla_start_date",
+    "sla_first_response_date",
+    "closed_date",
+    "sla_coverage",
+    "sla_out_of_entitlement",
+    "sla_calendar_id",
+    "sla_paused_minutes",
+    *(f"sla_{clock}_{name}" for clock in CLOCKS for name in ("status", "deadline")),
+    *(f"sla_{clock}_{name}" for clock in CLOCKS for name in ("warning_date", "warned")),
+]
 # What a repair reports in the chatter when it changes it.
 SLA_REPAIR_REPORTED = (
     "sla_first_response_date",
@@ -276,9 +297,8 @@ class HelpdeskTicket(models.Model):
     )
     sla_retime_pending = fields.Boolean(
         string="SLA Re-timing Pending",
-        readonly=True,
-        copy=False,
-        index=True,
+        compute="_compute_sla_retime_pending",
+        search="_search_sla_retime_pending",
         help="The SLA configuration changed: a scheduled action re-times this ticket.",
     )
     # Customer portal: what the customer says about the product, and call-back requests.
@@ -750,12 +770,13 @@ class HelpdeskTicket(models.Model):
     def _sla_pauses(self):
         """``{ticket id: [(start, end)]}`` of the tickets' pauses (aware), in one query."""
         pauses = defaultdict(list)
-        if self.ids:
+        stored = tuple(id_ for id_ in self.ids if isinstance(id_, int))  # not new records
+        if stored:
             self.env.cr.execute(
                 SQL(
                     "SELECT ticket_id, date_start, date_end FROM support_sla_pause "
                     "WHERE ticket_id IN %s ORDER BY date_start",
-                    tuple(self.ids),
+                    stored,
                 )
             )
             for ticket_id, date_start, date_end in self.env.cr.fetchall():
@@ -772,6 +793,8 @@ class HelpdeskTicket(models.Model):
         now = now or fields.Datetime.now()
         at = _aware(now)
         self.env["support.sla.pause"].flush_model()
+        # Only the columns the clocks need, not the whole (wide) tickets.
+        self.fetch(SLA_INPUTS)
         plans, schedules = self._sla_context()
         pauses_of = self._sla_pauses()
         shares = {}
@@ -839,7 +862,6 @@ class HelpdeskTicket(models.Model):
         vals = {
             "sla_coverage": coverage,
             "sla_out_of_entitlement": coverage == "channel",
-            "sla_retime_pending": False,
         }
         calendars = {sla_clock.calendar_id for sla_clock in states.values()}
         vals["sla_calendar_id"] = next(iter(calendars), False) or False
@@ -991,76 +1013,113 @@ class HelpdeskTicket(models.Model):
         ]
 
     @api.model
-    def _sla_retime(self, domain):
+    def _sla_retime(self, domain, refresh=False):
         """Re-time the open tickets of ``domain`` after a change of SLA configuration.
 
+        ``refresh``: the change may also move their tier, time zone or matrix
+        priority (entitlements, the matrix), which are recomputed first.
         They are found in one query. Up to the threshold (system parameter
         ``support_sla.retime_threshold``) they are re-timed at once; more are
-        flagged in one UPDATE and re-timed in batches by a scheduled action.
+        queued in one INSERT and re-timed in batches by a scheduled action.
         """
         tickets = self.sudo()
         domain = expression.AND([self._sla_retime_domain(), domain])
         threshold = _config_int(self.env, "support_sla.retime_threshold", SLA_RETIME_THRESHOLD)
         found = tickets.search(domain, limit=threshold + 1, order="id")
         if len(found) <= threshold:
-            found._sla_retime_now()
+            found._sla_retime_now(refresh)
             return found
         query = tickets._search(domain)
+        self.env["support.sla.retime.queue"].flush_model()
         self.env.cr.execute(
             SQL(
-                "UPDATE helpdesk_ticket SET sla_retime_pending = TRUE "
-                "WHERE id IN %s AND sla_retime_pending IS NOT TRUE",
-                query.subselect(),
+                "INSERT INTO support_sla_retime_queue (ticket_id, refresh) %s "
+                "ON CONFLICT (ticket_id) DO UPDATE SET refresh = "
+                "support_sla_retime_queue.refresh OR EXCLUDED.refresh",
+                query.select(SQL.identifier(query.table, "id"), SQL("%s", bool(refresh))),
             )
         )
         tickets.invalidate_model(["sla_retime_pending"])
         self.env.ref("support_sla.ir_cron_sla_retime").sudo()._trigger()
         return tickets.browse()
 
-    def _sla_retime_now(self):
-        """Bring the tickets' tier, zone and matrix priority up to date, then their clocks."""
+    def _sla_retime_now(self, refresh=False):
+        """Re-time the tickets' clocks; with ``refresh``, their tier, zone and matrix
+        priority first."""
         tickets = self.sudo().with_context(**{SLA_INTERNAL: True})
-        # The priority follows the matrix priority unless overridden: recomputed after it.
+        if refresh:
+            tickets._sla_refresh_contract()
+        tickets._sla_update()
+
+    def _sla_refresh_contract(self):
+        """Recompute the tier, zone, matrix priority and priority that the tickets follow.
+
+        The priority follows the matrix priority unless overridden: recomputed after it.
+        """
+        tickets = self
         names = ["tier_id", "sla_tz", "matrix_priority", "priority"]
+        # Stored values in the cache first: only the ones that change are written.
+        tickets.fetch(names)
         for name in names:
             self.env.add_to_compute(tickets._fields[name], tickets)
             tickets._recompute_recordset([name])
-        tickets._sla_update()
 
     @api.model
     def _cron_sla_retime(self):
-        """Re-time one batch of flagged tickets; the scheduler runs it again until done.
+        """Re-time one batch of queued tickets; the scheduler runs it again until done.
 
-        Rows are taken with ``FOR UPDATE SKIP LOCKED`` (safe with several
-        workers) and each batch is committed by the scheduler, so a crash or a
-        restart resumes with the tickets still flagged.
+        The batch is taken off the queue with ``FOR UPDATE SKIP LOCKED`` (safe
+        with several workers) in the transaction that re-times it, which the
+        scheduler commits: after a crash or a restart the batch is still queued
+        and is done again.
         """
         batch = _config_int(self.env, "support_sla.retime_batch", SLA_RETIME_BATCH)
-        self.flush_model(["sla_retime_pending"])
         self.env.cr.execute(
             SQL(
-                "SELECT id FROM helpdesk_ticket WHERE sla_retime_pending "
-                "ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
+                """
+                DELETE FROM support_sla_retime_queue
+                 WHERE id IN (SELECT id FROM support_sla_retime_queue
+                               ORDER BY ticket_id LIMIT %s FOR UPDATE SKIP LOCKED)
+             RETURNING ticket_id, refresh
+                """,
                 batch,
             )
         )
-        tickets = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
+        rows = sorted(self.env.cr.fetchall())
+        tickets = self.sudo().browse([ticket_id for ticket_id, _refresh in rows])
+        tickets.invalidate_recordset(["sla_retime_pending"])
+        tickets.browse(
+            [ticket_id for ticket_id, refresh in rows if refresh]
+        )._sla_refresh_contract()
         tickets._sla_retime_now()
-        # Whatever the evaluation left unchanged is done too.
-        tickets.flush_recordset()
-        if tickets:
-            self.env.cr.execute(
-                SQL(
-                    "UPDATE helpdesk_ticket SET sla_retime_pending = FALSE "
-                    "WHERE id IN %s AND sla_retime_pending",
-                    tuple(tickets.ids),
-                )
-            )
-        self.env.cr.execute("SELECT COUNT(*) FROM helpdesk_ticket WHERE sla_retime_pending")
+        self.env.cr.execute("SELECT COUNT(*) FROM support_sla_retime_queue")
         remaining = self.env.cr.fetchone()[0]
         self.env["ir.cron"]._notify_progress(done=len(tickets), remaining=remaining)
         # The next batch starts with an empty cache: memory stays bounded.
+        self.env.flush_all()
         self.env.invalidate_all()
+
+    def _compute_sla_retime_pending(self):
+        """Whether the ticket waits in the re-timing queue (one query)."""
+        stored = tuple(id_ for id_ in self.ids if isinstance(id_, int))
+        queued = set()
+        if stored:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT ticket_id FROM support_sla_retime_queue WHERE ticket_id IN %s",
+                    stored,
+                )
+            )
+            queued = {row[0] for row in self.env.cr.fetchall()}
+        for ticket in self:
+            ticket.sla_retime_pending = ticket.id in queued
+
+    def _search_sla_retime_pending(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Search tickets being re-timed with = or != and a boolean."))
+        queued = SQL("(SELECT ticket_id FROM support_sla_retime_queue)")
+        pending = (operator == "=") == value
+        return [("id", "in" if pending else "not in", queued)]
 
     @api.model
     def _sla_retime_counts(self, field_name, records):
@@ -1086,7 +1145,9 @@ class HelpdeskTicket(models.Model):
         tickets = self.sudo()
         tracked = [name for name in SLA_REPAIR_REPORTED if name in tickets._fields]
         before = {ticket: {name: ticket[name] for name in tracked} for ticket in tickets}
+        pauses_before = {ticket: ticket._sla_pause_spans() for ticket in tickets}
         tickets._sla_rebuild_first_response()
+        tickets._sla_rebuild_pauses()
         tickets._sla_update(repair=True)
         notes = {}
         for ticket in tickets:
@@ -1095,6 +1156,14 @@ class HelpdeskTicket(models.Model):
                 for name in tracked
                 if ticket[name] != before[ticket][name]
             ]
+            if ticket._sla_pause_spans() != pauses_before[ticket]:
+                lines.append(
+                    _(
+                        "Pauses: %(old)s → %(new)s",
+                        old=len(pauses_before[ticket]),
+                        new=len(ticket.sla_pause_ids),
+                    )
+                )
             if lines:
                 notes[ticket.id] = Markup("%s<ul>%s</ul>") % (
                     _("SLA repaired from the ticket's history:"),
@@ -1129,6 +1198,62 @@ class HelpdeskTicket(models.Model):
             value = first.get(ticket.id) or False
             if ticket.sla_first_response_date != value:
                 ticket.with_context(**{SLA_INTERNAL: True}).sla_first_response_date = value
+
+    def _sla_pause_spans(self):
+        """The ticket's pauses as ``[(start, end)]`` (naive UTC, end None while open)."""
+        self.ensure_one()
+        return [(pause.date_start, pause.date_end or None) for pause in self.sla_pause_ids]
+
+    def _sla_rebuild_pauses(self):
+        """Pauses read again from the stage history (tracking), in one query.
+
+        A ticket whose stage changes were not tracked keeps the pauses it has.
+        """
+        field = self.env["ir.model.fields"]._get(self._name, "stage_id")
+        self.env["mail.tracking.value"].flush_model()
+        self.env["mail.message"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT message.res_id, message.date, value.old_value_integer,
+                       value.new_value_integer
+                  FROM mail_tracking_value value
+                  JOIN mail_message message ON message.id = value.mail_message_id
+                 WHERE message.model = %(model)s AND message.res_id IN %(ids)s
+                   AND value.field_id = %(field)s
+              ORDER BY message.res_id, message.date, value.id
+                """,
+                model=self._name,
+                ids=tuple(self.ids) or (0,),
+                field=field.id,
+            )
+        )
+        moves = defaultdict(list)
+        for ticket_id, date, old_stage, new_stage in self.env.cr.fetchall():
+            moves[ticket_id].append((date, old_stage, new_stage))
+        Stage = self.env["helpdesk.ticket.stage"]
+        pausing = set(Stage.search([("sla_pause", "=", True)]).ids)
+        Pause = self.env["support.sla.pause"].sudo()
+        for ticket in self.filtered(lambda t: t.id in moves):
+            history = moves[ticket.id]
+            spans = []
+            stage, since = history[0][1], ticket.sla_start_date
+            for date, _old_stage, new_stage in history:
+                if stage in pausing and date > since:
+                    spans.append((since, date, stage))
+                stage, since = new_stage, date
+            if stage in pausing:
+                spans.append((since, None, stage))
+            if [(start, end) for start, end, _stage in spans] == ticket._sla_pause_spans():
+                continue
+            ticket.sla_pause_ids.sudo().unlink()
+            Pause.create(
+                [
+                    {"ticket_id": ticket.id, "stage_id": stage, "date_start": start,
+                     "date_end": end or False}
+                    for start, end, stage in spans
+                ]
+            )  # fmt: skip
 
     def _sla_change_line(self, name, old):
         """``Field: old → new`` for the repair note, dates in the customer's time."""

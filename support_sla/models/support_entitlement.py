@@ -4,7 +4,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools.misc import babel_locale_parse
+from odoo.tools.misc import babel_locale_parse, format_date
 
 from odoo.addons.base.models.res_partner import _tz_get
 
@@ -211,8 +211,8 @@ class SupportEntitlement(models.Model):
                     _(
                         "%(name)s cannot end (%(end)s) before it starts (%(start)s).",
                         name=entitlement.name,
-                        end=entitlement.date_end,
-                        start=entitlement.date_start,
+                        end=format_date(self.env, entitlement.date_end),
+                        start=format_date(self.env, entitlement.date_start),
                     )
                 )
             if entitlement.notice_days < 0:
@@ -248,8 +248,10 @@ class SupportEntitlement(models.Model):
                             "would make the SLA ambiguous. End or cancel it first.",
                             customer=entitlement.partner_id.display_name,
                             other=other.name,
-                            start=other.date_start,
-                            end=other.date_end or _("no end"),
+                            start=format_date(self.env, other.date_start),
+                            end=format_date(self.env, other.date_end)
+                            if other.date_end
+                            else _("no end"),
                         )
                     )
 
@@ -270,7 +272,9 @@ class SupportEntitlement(models.Model):
     def write(self, vals):
         result = super().write(vals)
         if SLA_FIELDS & vals.keys():
-            self.env["helpdesk.ticket"]._sla_retime([("entitlement_id", "in", self.ids)])
+            self.env["helpdesk.ticket"]._sla_retime(
+                [("entitlement_id", "in", self.ids)], refresh=True
+            )
         return result
 
     # -- actions -----------------------------------------------------------
@@ -306,7 +310,7 @@ class SupportEntitlement(models.Model):
                         "Notice of non-renewal received after the deadline: the "
                         "entitlement still renews once on %s and ends after that year."
                     )
-                entitlement.message_post(body=body % entitlement.date_end)
+                entitlement.message_post(body=body % format_date(self.env, entitlement.date_end))
 
     def action_view_tickets(self):
         self.ensure_one()
@@ -341,10 +345,13 @@ class SupportEntitlement(models.Model):
         self.ensure_one()
         if self.state not in (*COVERING_STATES, "expired"):
             return False
-        day = pytz.utc.localize(moment or fields.Datetime.now()).astimezone(
-            pytz.timezone(tz or "UTC")
-        )
-        return self.date_start <= day.date() and (not self.date_end or day.date() <= self.date_end)
+        moment = moment or fields.Datetime.now()
+        utc_day = moment.date()
+        # The local day is the UTC day give or take one: no zone needed inside.
+        if self.date_start < utc_day and (not self.date_end or utc_day < self.date_end):
+            return True
+        day = pytz.utc.localize(moment).astimezone(pytz.timezone(tz or "UTC")).date()
+        return self.date_start <= day and (not self.date_end or day <= self.date_end)
 
     @api.model
     def _find_covering(self, keys):
@@ -402,7 +409,9 @@ class SupportEntitlement(models.Model):
                 )
                 continue
             if date_end != entitlement.date_end:
-                entitlement.message_post(body=_("Renewed automatically until %s.", date_end))
+                entitlement.message_post(
+                    body=_("Renewed automatically until %s.", format_date(self.env, date_end))
+                )
             entitlement.write({"state": state, "date_end": date_end})
 
     # -- customer portal -----------------------------------------------------

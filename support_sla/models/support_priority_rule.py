@@ -53,7 +53,8 @@ class SupportPriorityRule(models.Model):
         if {"priority", "impact", "urgency"} & vals.keys():
             # Tickets that follow the matrix take its new priority, and their clocks.
             self.env["helpdesk.ticket"]._sla_retime(
-                [("company_id", "in", self.company_id.ids), ("priority_overridden", "=", False)]
+                [("company_id", "in", self.company_id.ids), ("priority_overridden", "=", False)],
+                refresh=True,
             )
         return result
 

@@ -258,7 +258,10 @@ class TestRetimeAtScale(SlaRetimeCase):
             self.env.flush_all()
             queries = self.cr.sql_log_count - before
         self.assertEqual(set(tickets.mapped("sla_retime_pending")), {True})
-        self.Ticket.browse(tickets.ids).sla_retime_pending = False
+        self.cr.execute(
+            "DELETE FROM support_sla_retime_queue WHERE ticket_id IN %s", (tuple(tickets.ids),)
+        )
+        tickets.invalidate_recordset(["sla_retime_pending"])
         return queries
 
     def test_finding_affected_tickets_does_not_grow_with_their_number(self):
@@ -391,6 +394,36 @@ class TestRepair(SlaRetimeCase):
         with freeze_time(self._ny(2025, 6, 3, 10, 0)):
             ticket.with_user(manager).action_sla_repair()
         self.assertEqual(len(ticket.message_ids), messages + 1)
+
+    def test_repair_rebuilds_pauses_from_the_stage_history(self):
+        manager = new_test_user(
+            self.env, "sla_manager2", groups="helpdesk_mgmt.group_helpdesk_manager"
+        )
+        with freeze_time(self._ny(2025, 6, 2, 10, 0)):
+            ticket = self._ticket(self.ny_contact, impact="medium", urgency="medium")  # P3
+            self._end_request()
+        with freeze_time(self._ny(2025, 6, 2, 11, 0)):
+            ticket.stage_id = self.stage_waiting
+            self._end_request()
+        with freeze_time(self._ny(2025, 6, 2, 13, 0)):
+            ticket.stage_id = self.stage_new
+            self._end_request()
+        deadline = ticket.sla_response_deadline
+        self.assertEqual(deadline, self._ny(2025, 6, 3, 11, 0))  # pushed by two hours
+        # The pauses are lost (a bad import): the clock forgets the waiting time.
+        self.cr.execute("DELETE FROM support_sla_pause WHERE ticket_id = %s", (ticket.id,))
+        self.env.invalidate_all()
+        with freeze_time(self._ny(2025, 6, 2, 14, 0)):
+            ticket.with_user(manager).action_sla_repair()
+        self.assertEqual(len(ticket.sla_pause_ids), 1)
+        self.assertEqual(ticket.sla_pause_ids.date_start, self._ny(2025, 6, 2, 11, 0))
+        self.assertEqual(ticket.sla_pause_ids.date_end, self._ny(2025, 6, 2, 13, 0))
+        self.assertEqual(ticket.sla_response_deadline, deadline)
+        self.assertIn("Pauses: 0", ticket.message_ids[0].body)
+        messages = len(ticket.message_ids)
+        with freeze_time(self._ny(2025, 6, 2, 14, 30)):
+            ticket.with_user(manager).action_sla_repair()
+        self.assertEqual(len(ticket.message_ids), messages)
 
     def test_repair_is_for_managers(self):
         agent = new_test_user(self.env, "sla_agent2", groups="helpdesk_mgmt.group_helpdesk_user")
