@@ -336,6 +336,10 @@ class TestExactTiming(SlaRetimeCase):
         )
         # The date is written the French way (day first, 24-hour clock).
         self.assertIn("02/06/2025 11:00 (America/New_York)", warning.summary)
+        self.assertEqual(
+            ticket.with_context(lang="fr_FR").sla_deadline_local,
+            "02/06/2025 11:00 (America/New_York)",
+        )
 
     def test_short_target_still_warns_a_minute_before(self):
         self.premium._target_for("3").response_minutes = 2
