@@ -4,9 +4,14 @@ import pytz
 
 from odoo.tools import format_datetime
 
-from ..engine import PRIORITY_LABELS, STATUS_BREACHED, STATUS_NONE, STATUS_PAUSED, STATUS_RUNNING
+from ..engine import (
+    PRIORITY_LABELS,
+    STATUS_BREACHED,
+    STATUS_NONE,
+    STATUS_PAUSED,
+    STATUS_RUNNING,
+)
 
-LEVELS = ("high", "medium", "low")
 LIVE = (STATUS_RUNNING, STATUS_PAUSED)
 
 
@@ -27,17 +32,6 @@ def local_iso(value, tz):
     if not value:
         return None
     return pytz.utc.localize(value).astimezone(pytz.timezone(tz)).isoformat()
-
-
-def duration_text(env, minutes):
-    """Business minutes as '45 min', '8 h' or '2 h 30 min'."""
-    minutes = round(minutes)
-    hours, rest = divmod(abs(minutes), 60)
-    if not hours:
-        return env._("%(minutes)s min", minutes=rest)
-    if not rest:
-        return env._("%(hours)s h", hours=hours)
-    return env._("%(hours)s h %(minutes)s min", hours=hours, minutes=rest)
 
 
 def status_labels(env):
@@ -61,10 +55,11 @@ def ticket_sla(env, ticket):
         remaining = ticket[f"sla_{clock}_remaining"] if status in LIVE else 0
         left = ""
         if status in LIVE:
+            text = env["helpdesk.ticket"]._sla_duration_text(remaining * 60)
             if remaining >= 0:
-                left = env._("%(time)s left", time=duration_text(env, remaining * 60))
+                left = env._("%(time)s left", time=text)
             else:
-                left = env._("overdue by %(time)s", time=duration_text(env, -remaining * 60))
+                left = env._("overdue by %s", text)
         clocks[clock] = {
             "status": status,
             "status_label": labels.get(status, ""),

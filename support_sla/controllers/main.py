@@ -7,7 +7,8 @@ from odoo.http import request
 from odoo.addons.helpdesk_mgmt.controllers.main import HelpdeskTicketController
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
-from .display import LEVELS, customer_tz, local_iso, local_text
+from ..engine import LEVELS
+from .display import customer_tz, local_iso, local_text
 
 # Session key of a refused request, said once on the ticket page it redirects to.
 REFUSAL_KEY = "support_sla_refused"

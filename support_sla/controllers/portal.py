@@ -7,7 +7,7 @@ from odoo.http import request
 from odoo.addons.helpdesk_mgmt.controllers.myaccount import CustomerPortalHelpdesk
 
 from ..engine import PRIORITY_LABELS
-from .display import customer_tz, duration_text, ticket_sla
+from .display import customer_tz, ticket_sla
 from .main import REFUSAL_KEY
 
 # Contracts a customer sees: drafts and cancelled ones stay internal.
@@ -68,11 +68,13 @@ class SupportSlaCustomerPortal(CustomerPortalHelpdesk):
         """Everything the contract page says, in the customer's language and zone."""
         env = request.env
         tier = entitlement.effective_tier_id
+        Ticket = env["helpdesk.ticket"]
         targets = [
             {
                 "label": PRIORITY_LABELS.get(target.priority, ""),
-                "response": duration_text(env, target.response_minutes),
-                "resolve": target.resolve_minutes and duration_text(env, target.resolve_minutes),
+                "response": Ticket._sla_duration_text(target.response_minutes),
+                "resolve": target.resolve_minutes
+                and Ticket._sla_duration_text(target.resolve_minutes),
                 "coverage": target.calendar_id
                 and entitlement._sla_coverage_text(target.calendar_id),
             }
