@@ -1586,16 +1586,14 @@ class HelpdeskTicket(models.Model):
         """What a ticket created with ``values`` would be promised; nothing is saved.
 
         The ticket is built in memory with the computes of ``create`` (matrix
-        priority, entitlement, tier, time zone) and its response clock is evaluated
-        as ``_sla_update`` does, so the promise shown is the promise kept.
+        priority and the priority that follows it, entitlement, tier, time zone)
+        and its response clock is evaluated as ``_sla_update`` does, so the promise
+        shown is the promise kept.
         Returns ``priority``, ``priority_label``, ``response_deadline`` (naive UTC
         or False), ``tz`` (the ticket's coverage zone) and ``note`` (or False).
         """
         now = fields.Datetime.now()
         ticket = self.new({**values, "sla_start_date": now})
-        # As in create: the priority follows the matrix.
-        if ticket.matrix_priority and not ticket.priority_overridden:
-            ticket.priority = ticket.matrix_priority
         ticket.sla_coverage, deadline = ticket._sla_preview_response(now)
         return {
             "priority": ticket.priority,
