@@ -14,10 +14,41 @@ from .display import customer_tz, local_iso, local_text
 REFUSAL_KEY = "support_sla_refused"
 # Plain text fields of the new-ticket form, and the longest text each accepts.
 TEXT_FIELDS = {"sla_product": 200, "sla_client_version": 100, "sla_server_version": 100}
-# helpdesk_mgmt's own text fields of the form.
+# helpdesk_mgmt's own text fields of the form, and the longest text each accepts.
 FORM_TEXTS = ("subject", "description")
+FORM_TEXT_LIMITS = {"subject": 200, "description": 20000}
+# Largest database id (PostgreSQL integer): a bigger number names no record.
+MAX_ID = 2**31 - 1
 # Records the form offers in a list: a posted id must be one the user could choose.
 PORTAL_CHOICES = {"category": "helpdesk.ticket.category", "team": "helpdesk.ticket.team"}
+
+
+def refuse_other_methods():
+    """A 405 answer to any method but POST (None for POST): nothing is done then.
+
+    Odoo adds OPTIONS to every route and exempts it from the CSRF check: a
+    route that changes data returns this first when it is not None.
+    """
+    if request.httprequest.method == "POST":
+        return None
+    return request.make_response(
+        request.env._("This address only accepts a form sent with POST."),
+        headers=[("Allow", "POST"), ("Content-Type", "text/plain; charset=utf-8")],
+        status=405,
+    )
+
+
+def has_nul(values):
+    """Whether a posted text holds a NUL byte (PostgreSQL refuses it)."""
+    return any(isinstance(value, str) and "\x00" in value for value in values)
+
+
+def portal_id(value):
+    """A posted record id as an int, or None when it cannot name a record."""
+    if not (isinstance(value, str) and value.isascii() and value.isdigit()):
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
 
 
 class SupportSlaTicketController(HelpdeskTicketController):
@@ -28,12 +59,14 @@ class SupportSlaTicketController(HelpdeskTicketController):
         """Close a ticket the user may read, in a stage of its team open to the portal.
 
         Replaces helpdesk_mgmt's route, which looked the ticket up with sudo by the
-        posted id and was reached by GET: POST with the CSRF token only.
+        posted id and was reached by GET: POST with the CSRF token only, by a
+        contact of the ticket's customer.
         """
-        try:
-            ticket_id, stage_id = int(ticket_id), int(stage_id)
-        except (TypeError, ValueError) as error:
-            raise BadRequest(request.env._("The ticket and the stage must be numbers.")) from error
+        if refusal := refuse_other_methods():
+            return refusal
+        ticket_id, stage_id = portal_id(ticket_id), portal_id(stage_id)
+        if not (ticket_id and stage_id):
+            raise BadRequest(request.env._("The ticket and the stage must be numbers."))
         try:
             ticket = CustomerPortal()._document_check_access("helpdesk.ticket", ticket_id)
         except (AccessError, MissingError) as error:
@@ -42,6 +75,11 @@ class SupportSlaTicketController(HelpdeskTicketController):
         ticket = ticket.with_user(request.env.user).sudo()
         allowed = ticket.team_id._get_applicable_stages().filtered("close_from_portal")
         stage = allowed.filtered(lambda s: s.id == stage_id)
+        try:
+            ticket._sla_check_customer_action()
+        except AccessError:
+            request.session[REFUSAL_KEY] = (ticket.id, "not_contact")
+            return request.redirect(f"/my/ticket/{ticket.id}", code=302)
         if ticket.stage_id.closed:
             request.session[REFUSAL_KEY] = (ticket.id, "closed")
         elif not stage:
@@ -75,6 +113,21 @@ class SupportSlaTicketController(HelpdeskTicketController):
         """Messages for every posted value the portal form could not have sent."""
         env = request.env
         errors = []
+        if has_nul(kw.values()):
+            errors.append(env._("Remove the invisible control characters from your text."))
+        if not (kw.get("subject") or "").strip():
+            errors.append(env._("Give your request a subject."))
+        if not (kw.get("description") or "").strip():
+            errors.append(env._("Describe your request."))
+        if any(len(kw.get(name) or "") > size for name, size in FORM_TEXT_LIMITS.items()):
+            errors.append(
+                env._(
+                    "Keep the subject under %(subject)s characters and the description under "
+                    "%(description)s.",
+                    subject=FORM_TEXT_LIMITS["subject"],
+                    description=FORM_TEXT_LIMITS["description"],
+                )
+            )
         if any(kw.get(name) not in (None, *LEVELS) for name in ("impact", "urgency")):
             errors.append(env._("Choose the impact and the urgency among high, medium and low."))
         if any(len(kw.get(name) or "") > size for name, size in TEXT_FIELDS.items()):
@@ -83,19 +136,31 @@ class SupportSlaTicketController(HelpdeskTicketController):
             value = kw.get(name)
             # As the user: record rules keep other companies' records out.
             if value and not (
-                value.isdigit()
+                portal_id(value)
                 and env[model].search(
-                    [("id", "=", int(value)), ("active", "=", True), ("show_in_portal", "=", True)]
+                    [
+                        ("id", "=", portal_id(value)),
+                        ("active", "=", True),
+                        ("show_in_portal", "=", True),
+                    ]
                 )
             ):
                 errors.append(env._("Choose the category and the team in the lists."))
                 break
         return errors
 
-    @http.route("/submitted/ticket", type="http", auth="user", website=True, csrf=True)
+    @http.route(
+        "/submitted/ticket", type="http", auth="user", website=True, methods=["POST"], csrf=True
+    )
     def submit_ticket(self, **kw):
+        """helpdesk_mgmt's route, re-declared POST-only: a link or a redirect (no CSRF
+        token) must not open a ticket and start its clock."""
+        if refusal := refuse_other_methods():
+            return refusal
         errors = self._sla_submit_errors(kw)
         if errors:
+            if has_nul(kw.values()):
+                kw = {key: value for key, value in kw.items() if not has_nul([value])}
             values = self._get_create_new_ticket_values(**kw)
             values["sla_errors"] = errors
             return request.render("helpdesk_mgmt.portal_create_ticket", values, status=400)

@@ -8,7 +8,7 @@ from odoo.addons.helpdesk_mgmt.controllers.myaccount import CustomerPortalHelpde
 
 from ..engine import PRIORITY_LABELS
 from .display import customer_tz, ticket_sla
-from .main import REFUSAL_KEY
+from .main import MAX_ID, REFUSAL_KEY, has_nul, refuse_other_methods
 
 # Contracts a customer sees: drafts and cancelled ones stay internal.
 VISIBLE_STATES = ("trial", "active", "expired")
@@ -113,8 +113,28 @@ class SupportSlaCustomerPortal(CustomerPortalHelpdesk):
         )
         return sortings
 
+    def _sla_list_errors(self, kw):
+        """What is wrong with the list's parameters (helpdesk_mgmt would answer 500)."""
+        env = request.env
+        if has_nul(kw.values()):
+            return env._("Remove the invisible control characters from your search.")
+        if kw.get("sortby") and kw["sortby"] not in self._ticket_get_searchbar_sortings():
+            return env._("Sort the tickets with one of the choices of the list.")
+        if kw.get("groupby") and kw["groupby"] not in self._ticket_get_searchbar_groupby():
+            return env._("Group the tickets with one of the choices of the list.")
+        for name in ("date_begin", "date_end"):
+            try:
+                fields.Datetime.to_datetime(kw.get(name) or False)
+            except (TypeError, ValueError):
+                return env._("Give the dates as YYYY-MM-DD.")
+        return False
+
     @http.route()
     def portal_my_tickets(self, *args, **kw):
+        error = self._sla_list_errors(kw)
+        if error:
+            # The website's 400 page, which says the message.
+            raise UserError(error)
         response = super().portal_my_tickets(*args, **kw)
         if hasattr(response, "qcontext"):
             response.qcontext["sla_of"] = lambda ticket: ticket_sla(request.env, ticket.sudo())
@@ -123,8 +143,10 @@ class SupportSlaCustomerPortal(CustomerPortalHelpdesk):
     def _ticket_get_page_view_values(self, ticket, access_token, **kwargs):
         values = super()._ticket_get_page_view_values(ticket, access_token, **kwargs)
         env = request.env
-        # Acting on a ticket needs a signed-in user who may read it, not a shared link.
+        # Acting on a ticket needs a signed-in contact of its customer who may read it
+        # (not a shared link, nor a follower from another company).
         can_act = not env.user._is_public() and bool(ticket.with_user(env.user).has_access("read"))
+        can_act = can_act and ticket.sudo().commercial_partner_id == env.user.commercial_partner_id
         values.update(
             sla=ticket_sla(env, ticket),
             sla_can_act=can_act,
@@ -147,7 +169,25 @@ class SupportSlaCustomerPortal(CustomerPortalHelpdesk):
             "close_stage": request.env._(
                 "This ticket cannot be closed in that stage from the portal."
             ),
+            "not_contact": self._sla_not_contact_message(),
         }
+
+    def _sla_not_contact_message(self):
+        return request.env._(
+            "You follow this ticket, but only the contacts of its customer may act on it."
+        )
+
+    def _sla_refuse_action(self, ticket):
+        """The ticket page with why the user may not act on it (a follower from another
+        company), or None when they may."""
+        try:
+            ticket._sla_check_customer_action()
+        except AccessError:
+            request.env.cr.rollback()
+            values = self._ticket_get_page_view_values(ticket, None)
+            values["sla_error"] = self._sla_not_contact_message()
+            return request.render("helpdesk_mgmt.portal_helpdesk_ticket_page", values, status=403)
+        return None
 
     def _sla_ticket_for_action(self, ticket_id):
         """The ticket if the signed-in user may read it (record rules), else 404.
@@ -155,6 +195,8 @@ class SupportSlaCustomerPortal(CustomerPortalHelpdesk):
         Returned with sudo to write what a portal user may not, but as that user,
         who is then the author of the tracking and of the request.
         """
+        if ticket_id > MAX_ID:  # no such record (and PostgreSQL would refuse the number)
+            raise NotFound()
         try:
             ticket = self._document_check_access("helpdesk.ticket", ticket_id)
         except (AccessError, MissingError) as error:
@@ -175,7 +217,12 @@ class SupportSlaCustomerPortal(CustomerPortalHelpdesk):
         website=True,
     )
     def portal_ticket_priority(self, ticket_id, priority=None, reason=None, **kw):
+        if refusal := refuse_other_methods():
+            return refusal
         ticket = self._sla_ticket_for_action(ticket_id)
+        refusal = self._sla_refuse_action(ticket)
+        if refusal:
+            return refusal
         try:
             ticket._sla_customer_override(priority, reason)
         except UserError as error:
@@ -191,7 +238,12 @@ class SupportSlaCustomerPortal(CustomerPortalHelpdesk):
         website=True,
     )
     def portal_ticket_callback(self, ticket_id, mode=None, **kw):
+        if refusal := refuse_other_methods():
+            return refusal
         ticket = self._sla_ticket_for_action(ticket_id)
+        refusal = self._sla_refuse_action(ticket)
+        if refusal:
+            return refusal
         try:
             ticket._sla_request_callback(mode)
         except UserError as error:

@@ -6,7 +6,7 @@ import pytz
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, format_date
 from odoo.tools.misc import format_datetime
@@ -92,8 +92,31 @@ SLA_TRIGGERS = {
     "stage_id",
     "company_id",
 }
-# Fields that are only written by the SLA machinery itself.
+# Context key of the SLA machinery's own writes, honoured only under sudo (a
+# context sent over RPC must not open a way around the checks below).
 SLA_INTERNAL = "support_sla_internal"
+# What the SLA machinery computes and records: never typed by a user. The received
+# date may be given at creation by a manager (import of historical tickets).
+SLA_COMPUTED = (
+    "sla_start_date",
+    "sla_first_response_date",
+    "sla_coverage",
+    "sla_out_of_entitlement",
+    "sla_calendar_id",
+    "sla_paused_minutes",
+    *(f"sla_{clock}_{name}" for clock in CLOCKS for name in ("status", "deadline")),
+    *(f"sla_{clock}_{name}" for clock in CLOCKS for name in ("warning_date", "warned")),
+    "priority_override_user_id",
+    "priority_override_date",
+    "sla_callback_mode",
+    "sla_callback_date",
+    "sla_callback_activity_id",
+)
+SLA_IMPORTABLE = ("sla_start_date",)
+# Customer text from the portal: the longest accepted (characters).
+REASON_MAX_LENGTH = 1000
+# Priority changes of one ticket accepted from the portal per minute.
+PRIORITY_CHANGES_PER_MINUTE = 3
 # Call-back requests from the portal (Ivanti): queued, or right away.
 CALLBACK_MODES = [("asap", "Call me when you can"), ("now", "Call me now")]
 
@@ -493,8 +516,30 @@ class HelpdeskTicket(models.Model):
 
     # -- ORM -----------------------------------------------------------------
 
+    def _sla_check_computed(self, vals, creating=False):
+        """Refuse SLA results, dates and override attribution typed by a user.
+
+        The SLA machinery writes them under sudo; a helpdesk manager (or an
+        administrator) may give the received date of imported tickets.
+        """
+        if self.env.su:
+            return
+        typed = [name for name in SLA_COMPUTED if name in vals]
+        if creating and self.env.user.has_group("helpdesk_mgmt.group_helpdesk_manager"):
+            typed = [name for name in typed if name not in SLA_IMPORTABLE]
+        if typed:
+            labels = ", ".join(self._fields[name]._description_string(self.env) for name in typed)
+            raise AccessError(
+                _(
+                    "These SLA values are computed and cannot be typed: %(fields)s.",
+                    fields=labels,
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._sla_check_computed(vals, creating=True)
         for vals in vals_list:
             if vals.get("priority_overridden"):
                 vals.setdefault("priority_override_user_id", self.env.user.id)
@@ -508,7 +553,7 @@ class HelpdeskTicket(models.Model):
                 and ticket.matrix_priority
                 and ticket.priority != ticket.matrix_priority
             ):
-                ticket.with_context(**{SLA_INTERNAL: True}).write(
+                ticket.sudo().with_context(**{SLA_INTERNAL: True}).write(
                     ticket._prepare_override_vals({"priority_overridden": True})
                 )
         tickets._sla_open_pauses(fields.Datetime.now())
@@ -516,8 +561,9 @@ class HelpdeskTicket(models.Model):
         return tickets
 
     def write(self, vals):
-        if self.env.context.get(SLA_INTERNAL):
+        if self.env.context.get(SLA_INTERNAL) and self.env.su:
             return super().write(vals)
+        self._sla_check_computed(vals)
         vals = self._prepare_override_vals(dict(vals))
         pausing = self._sla_pause_changes(vals)
         result = super().write(vals)
@@ -677,10 +723,12 @@ class HelpdeskTicket(models.Model):
         ``{ticket: entitlement}``, read in one query for all tickets.
         """
         partners = self.commercial_partner_id
+        domain = [("partner_id", "in", partners.ids)]
+        if self.env.user.share:
+            # Draft contracts are internal: a customer's note never names one.
+            domain.append(("state", "!=", "draft"))
         contracts = (
-            self.env["support.entitlement"]
-            .sudo()
-            .search([("partner_id", "in", partners.ids)], order="date_start desc, id desc")
+            self.env["support.entitlement"].sudo().search(domain, order="date_start desc, id desc")
         )
         found = {}
         for ticket in self:
@@ -1614,6 +1662,62 @@ class HelpdeskTicket(models.Model):
         response = states.get("response")
         return coverage, _naive(response.state.deadline) if response else False
 
+    def _sla_check_customer_action(self):
+        """Acting on a ticket from the portal is for its customer's contacts.
+
+        Reading follows helpdesk_mgmt's rules (a follower from another company may
+        read); changing the priority, asking a call-back, escalating, answering a
+        billable charge or closing needs a signed-in contact of the ticket's
+        commercial partner who may read the ticket (record rules, as the user).
+        """
+        user = self.env.user
+        for ticket in self:
+            readable = ticket.with_user(user).sudo(False).has_access("read")
+            if (
+                user._is_public()
+                or not readable
+                or ticket.sudo().commercial_partner_id != user.commercial_partner_id
+            ):
+                raise AccessError(
+                    _("Only the contacts of %(customer)s may act on this ticket.",
+                      customer=ticket.sudo().commercial_partner_id.display_name)
+                )  # fmt: skip
+
+    @api.model
+    def _sla_check_customer_text(self, text, label, limit):
+        """Customer text: no NUL byte and at most ``limit`` characters."""
+        if text and "\x00" in text:
+            raise UserError(_("%(field)s contains a character that is not allowed.", field=label))
+        if text and len(text) > limit:
+            raise UserError(
+                _("%(field)s is too long: at most %(limit)s characters.", field=label, limit=limit)
+            )
+
+    def _sla_check_priority_rate(self):
+        """At most a few priority changes per ticket per minute (tracking history)."""
+        self.ensure_one()
+        field = self.env["ir.model.fields"]._get(self._name, "priority")
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT COUNT(*)
+                  FROM mail_tracking_value value
+                  JOIN mail_message message ON message.id = value.mail_message_id
+                 WHERE message.model = %(model)s AND message.res_id = %(id)s
+                   AND value.field_id = %(field)s AND message.date > %(since)s
+                """,
+                model=self._name,
+                id=self.id,
+                field=field.id,
+                since=fields.Datetime.now() - ONE_MINUTE,
+            )
+        )
+        if self.env.cr.fetchone()[0] >= PRIORITY_CHANGES_PER_MINUTE:
+            raise UserError(
+                _("The priority of this ticket just changed several times: try again in a minute.")
+            )
+
     def _sla_customer_override(self, priority, reason):
         """The customer overrides the priority with a reason (portal).
 
@@ -1621,13 +1725,16 @@ class HelpdeskTicket(models.Model):
         override, hence tracked and followed by the deadlines.
         """
         self.ensure_one()
+        self._sla_check_customer_action()
         if priority not in dict(self._fields["priority"].selection):
             raise UserError(_("Choose a priority between P1 and P4."))
+        self._sla_check_customer_text(reason, _("The reason"), REASON_MAX_LENGTH)
         reason = (reason or "").strip()
         if not reason:
             raise UserError(_("Say why the priority should change: the support team reads it."))
         if self.stage_id.closed:
             raise UserError(_("This ticket is closed: its priority can no longer change."))
+        self._sla_check_priority_rate()
         self.write(
             {
                 "priority": priority,
@@ -1676,6 +1783,7 @@ class HelpdeskTicket(models.Model):
         refused.
         """
         self.ensure_one()
+        self._sla_check_customer_action()
         if mode not in dict(CALLBACK_MODES):
             raise UserError(_("Choose whether we call you now or when we can."))
         if not self._sla_callback_offered():
@@ -1696,7 +1804,8 @@ class HelpdeskTicket(models.Model):
             raise UserError(_("Add a phone number to your account so that we can call you back."))
         labels = dict(self._fields["sla_callback_mode"]._description_selection(self.env))
         summary = _("Call-back (%(mode)s): %(phone)s", mode=labels[mode], phone=phone)
-        note = _(
+        # The customer's name and phone are their own text: escaped into the HTML note.
+        note = Markup("<p>%s</p>") % _(
             "%(customer)s asked to be called back on %(phone)s: %(mode)s.",
             customer=customer.display_name,
             phone=phone,
@@ -1712,7 +1821,7 @@ class HelpdeskTicket(models.Model):
             note=note,
             user_id=user.id,
         )
-        self.with_context(**{SLA_INTERNAL: True}).write(
+        self.sudo().with_context(**{SLA_INTERNAL: True}).write(
             {
                 "sla_callback_mode": mode,
                 "sla_callback_date": fields.Datetime.now(),

@@ -2,9 +2,12 @@ from odoo import http
 from odoo.exceptions import UserError
 from odoo.http import request
 
+from odoo.addons.support_sla.controllers.main import refuse_other_methods
 from odoo.addons.support_sla.controllers.portal import SupportSlaCustomerPortal
 
 PORTAL_REASONS = ("critical", "dissatisfied")
+# The longest note a customer may join to an escalation request (characters).
+NOTE_MAX_LENGTH = 2000
 
 
 class CustomerPortalEscalation(SupportSlaCustomerPortal):
@@ -31,7 +34,16 @@ class CustomerPortalEscalation(SupportSlaCustomerPortal):
         website=True,
     )
     def portal_ticket_escalate(self, ticket_id, reason=None, note=None, **kwargs):
+        if refusal := refuse_other_methods():
+            return refusal
         ticket = self._sla_ticket_for_action(ticket_id)
+        refusal = self._sla_refuse_action(ticket)
+        if refusal:
+            return refusal
+        try:
+            ticket._sla_check_customer_text(note, request.env._("The note"), NOTE_MAX_LENGTH)
+        except UserError as error:
+            return self._sla_ticket_error(ticket, error.args[0])
         reason_record = (
             request.env["support.escalation.reason"]
             .sudo()
@@ -62,7 +74,12 @@ class CustomerPortalEscalation(SupportSlaCustomerPortal):
         website=True,
     )
     def portal_ticket_billable(self, ticket_id, accept=None, **kwargs):
+        if refusal := refuse_other_methods():
+            return refusal
         ticket = self._sla_ticket_for_action(ticket_id)
+        refusal = self._sla_refuse_action(ticket)
+        if refusal:
+            return refusal
         if accept not in ("0", "1"):
             return self._ticket_redirect(ticket_id, "bad_answer")
         if not ticket.billable:

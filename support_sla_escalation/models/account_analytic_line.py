@@ -123,6 +123,8 @@ class AccountAnalyticLine(models.Model):
         ticket_ids = {vals["ticket_id"] for vals in vals_list if vals.get("ticket_id")}
         if not ticket_ids or self.env.context.get(SPLITTING):
             return vals_list
+        # As the user first: time is logged on tickets they may read.
+        self.env["helpdesk.ticket"].browse(ticket_ids).check_access("read")
         tickets = self.env["helpdesk.ticket"].sudo().browse(ticket_ids).filtered("billable")
         if not tickets:
             return vals_list
@@ -235,6 +237,8 @@ class AccountAnalyticLine(models.Model):
     def action_create_consulting_order(self):
         """From the accountants' screen: a consulting sale order for these hours' customer."""
         self.ensure_one()
+        # As the user first: these hours must be theirs to read (accountants: Level 2 time).
+        self.check_access("read")
         entitlement = self.sudo().consulting_entitlement_id
         if not entitlement:
             raise UserError(

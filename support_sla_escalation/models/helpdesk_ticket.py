@@ -1,9 +1,14 @@
 from collections import defaultdict
 
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .support_escalation import LEVEL_SELECTION
+
+# Whether Level 2 work is charged: a helpdesk manager's decision.
+BILLABLE_DECISION = {"billable", "billable_overridden", "billable_reason"}
 
 
 class HelpdeskTicket(models.Model):
@@ -149,19 +154,50 @@ class HelpdeskTicket(models.Model):
         return tickets
 
     def write(self, vals):
-        if "billable" in vals and not self.env.context.get("support_escalation_internal"):
-            vals = self._prepare_billable_override(dict(vals))
+        # The escalation machinery's own writes run under sudo: a context sent over
+        # RPC alone opens nothing.
+        internal = self.env.su and self.env.context.get("support_escalation_internal")
+        if not internal and BILLABLE_DECISION & vals.keys():
+            self._check_billable_manager()
+            if "billable" in vals:
+                vals = self._prepare_billable_override(dict(vals))
+        if not self.env.su and "billable_answer_date" in vals:
+            raise AccessError(_("The date of the customer's answer is recorded, not typed."))
+        on_behalf = self.browse()
+        if not internal and "billable_accepted" in vals:
+            # An agent records the customer's answer given by other means (a phone
+            # call): said in the chatter, dated.
+            on_behalf = self
+            vals = dict(vals, billable_answer_date=fields.Datetime.now())
         customised = self.browse()
         if vals.get("customised_software"):
             customised = self.filtered(lambda t: not t.customised_software)
         result = super().write(vals)
+        on_behalf._note_answer_on_behalf()
         customised._route_customised_software()
         return result
 
+    def _check_billable_manager(self):
+        if not self.env.su and not self.env.user.has_group("helpdesk_mgmt.group_helpdesk_manager"):
+            raise AccessError(_("Only helpdesk managers can change whether a ticket is billable."))
+
+    def _note_answer_on_behalf(self):
+        """Say in the chatter that an agent recorded the customer's answer for them."""
+        labels = dict(self._fields["billable_accepted"]._description_selection(self.env))
+        for ticket in self:
+            ticket.message_post(
+                body=Markup("<p>%s</p>")
+                % _(
+                    "%(agent)s recorded the customer's answer to the billable work on the "
+                    "customer's behalf: %(answer)s.",
+                    agent=self.env.user.name,
+                    answer=labels.get(ticket.billable_accepted) or _("none"),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
     def _prepare_billable_override(self, vals):
         """Only managers set the billable flag by hand, and they say why."""
-        if not self.env.user.has_group("helpdesk_mgmt.group_helpdesk_manager"):
-            raise AccessError(_("Only helpdesk managers can change whether a ticket is billable."))
         reason = vals.get("billable_reason", None)
         missing = (
             not (reason or "").strip()
@@ -195,6 +231,7 @@ class HelpdeskTicket(models.Model):
             raise UserError(
                 _("The team %(team)s does not work at that level.", team=team.display_name)
             )
+        self._check_escalation_right()
         targets = {}
         team_targets = {}
         for ticket in self:
@@ -225,21 +262,31 @@ class HelpdeskTicket(models.Model):
                     )
                 )
             targets[ticket] = target
-        rows = self.env["support.escalation"].create(
-            [
-                {
-                    "ticket_id": ticket.id,
-                    "from_level": ticket.support_level,
-                    "to_level": to_level,
-                    "from_team_id": ticket.team_id.id,
-                    "to_team_id": target.id,
-                    "reason_id": reason.id,
-                    "origin": origin,
-                    "sla_clock": sla_clock,
-                    "note": note or False,
-                }
-                for ticket, target in targets.items()
-            ]
+        # Users have no right to create history rows: written here, after the check
+        # above, by whom and when it happens.
+        now = fields.Datetime.now()
+        rows = (
+            self.env["support.escalation"]
+            .sudo()
+            .with_context(support_escalation_internal=True)
+            .create(
+                [
+                    {
+                        "ticket_id": ticket.id,
+                        "from_level": ticket.support_level,
+                        "to_level": to_level,
+                        "from_team_id": ticket.team_id.id,
+                        "to_team_id": target.id,
+                        "reason_id": reason.id,
+                        "origin": origin,
+                        "sla_clock": sla_clock,
+                        "note": note or False,
+                        "user_id": self.env.user.id,
+                        "date": now,
+                    }
+                    for ticket, target in targets.items()
+                ]
+            )
         )
         rows._notify_supervisors()
         by_team = defaultdict(lambda: self.browse())
@@ -252,8 +299,20 @@ class HelpdeskTicket(models.Model):
                 vals["project_id"] = project.id
             if reason.rnd_involved:
                 vals["rnd_involved"] = True
-            tickets.write(vals)
-        return rows
+            # Checked above; the project change moves the ticket's timesheets
+            # (helpdesk_mgmt_timesheet), which an agent without Timesheets rights
+            # may not read: done with sudo, as the agent (tracking author).
+            tickets.sudo().write(vals)
+        return rows.with_env(self.env)
+
+    def _check_escalation_right(self):
+        """Escalating changes the ticket: the caller may edit it (agents, as
+        themselves), or is a contact of its customer (portal)."""
+        user = self.env.user
+        if user.share:
+            self._sla_check_customer_action()
+        else:
+            self.with_user(user).check_access("write")
 
     def _escalation_target_team(self, to_level):
         """Team receiving the ticket at ``to_level``.
@@ -355,24 +414,34 @@ class HelpdeskTicket(models.Model):
 
     def action_billable_reset(self):
         """Give the billable flag back to the escalation reason."""
-        if not self.env.user.has_group("helpdesk_mgmt.group_helpdesk_manager"):
-            raise AccessError(_("Only helpdesk managers can change whether a ticket is billable."))
+        self._check_billable_manager()
         self.write({"billable_overridden": False, "billable_reason": False})
-        self.with_context(support_escalation_internal=True)._compute_billable()
+        self.sudo().with_context(support_escalation_internal=True)._compute_billable()
 
     def _set_billable_answer(self, accept):
-        """Record the customer's answer to the billable Level 2 work."""
+        """Record the customer's answer to the billable Level 2 work.
+
+        By the customer's contacts on the portal, or by an agent who may edit the
+        ticket, on the customer's behalf (said in the chatter).
+        """
+        user = self.env.user
+        if user.share:
+            self._sla_check_customer_action()
+        else:
+            self.with_user(user).check_access("write")
         not_billable = self.filtered(lambda t: not t.billable)
         if not_billable:
             raise UserError(
                 _("%s is not billable: there is nothing to accept.", not_billable[0].display_name)
             )
-        self.with_context(support_escalation_internal=True).write(
+        self.sudo().with_context(support_escalation_internal=True).write(
             {
                 "billable_accepted": "accepted" if accept else "declined",
                 "billable_answer_date": fields.Datetime.now(),
             }
         )
+        if not user.share:
+            self._note_answer_on_behalf()
 
     def action_billable_accept(self):
         self._set_billable_answer(True)

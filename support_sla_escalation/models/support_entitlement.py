@@ -211,6 +211,7 @@ class SupportEntitlement(models.Model):
         managers, whether or not they may create sale orders otherwise.
         """
         self.ensure_one()
+        self._check_consulting_order_access()
         user = self.env.user
         if not any(
             user.has_group(group)
@@ -228,6 +229,23 @@ class SupportEntitlement(models.Model):
             "res_id": order.id,
             "view_mode": "form",
         }
+
+    def _check_consulting_order_access(self):
+        """As the user, before anything done with sudo: the contract is of one of the
+        user's allowed companies and the record rules let them read it."""
+        user_env = self.env(su=False)
+        contract = self.with_env(user_env)
+        rules = user_env["ir.rule"]._compute_domain(self._name, "read")
+        if self.sudo().company_id not in user_env.companies or not contract.sudo().filtered_domain(
+            rules or []
+        ):
+            raise AccessError(
+                _(
+                    "You cannot bill the contract %(contract)s: it belongs to a company or "
+                    "a customer you do not work for.",
+                    contract=self.sudo().name,
+                )
+            )
 
     def _create_consulting_order(self):
         self.ensure_one()

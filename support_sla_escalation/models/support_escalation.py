@@ -1,7 +1,7 @@
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 LEVEL_SELECTION = [("l1", "Level 1"), ("l2", "Level 2")]
 ORIGIN_SELECTION = [("agent", "Agent"), ("customer", "Customer"), ("sla", "SLA")]
@@ -74,6 +74,14 @@ class SupportEscalation(models.Model):
         for escalation in self:
             delta = now - (escalation.date or now)
             escalation.age_days = round(delta.total_seconds() / 86400, 1)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Users have no create right: history rows are written by the ticket's
+        # _escalate only, after it checked the caller's right on the ticket.
+        if not (self.env.su and self.env.context.get("support_escalation_internal")):
+            raise AccessError(_("Escalate the ticket to record an escalation."))
+        return super().create(vals_list)
 
     def write(self, vals):
         self.check_access("write")
