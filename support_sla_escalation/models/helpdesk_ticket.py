@@ -231,7 +231,7 @@ class HelpdeskTicket(models.Model):
             raise UserError(
                 _("The team %(team)s does not work at that level.", team=team.display_name)
             )
-        self._check_escalation_right()
+        origin = self._check_escalation_right(origin)
         targets = {}
         team_targets = {}
         for ticket in self:
@@ -305,14 +305,20 @@ class HelpdeskTicket(models.Model):
             tickets.sudo().write(vals)
         return rows.with_env(self.env)
 
-    def _check_escalation_right(self):
+    def _check_escalation_right(self, origin):
         """Escalating changes the ticket: the caller may edit it (agents, as
-        themselves), or is a contact of its customer (portal)."""
+        themselves), or is a contact of its customer (portal).
+
+        Returns the origin to record: who asks is known, never taken on trust (a
+        customer's request is the customer's, an agent's the agent's; only the
+        machinery, under sudo, says "sla").
+        """
         user = self.env.user
         if user.share:
             self._sla_check_customer_action()
-        else:
-            self.with_user(user).check_access("write")
+            return "customer"
+        self.with_user(user).check_access("write")
+        return origin if self.env.su else "agent"
 
     def _escalation_target_team(self, to_level):
         """Team receiving the ticket at ``to_level``.
