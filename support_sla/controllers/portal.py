@@ -54,6 +54,8 @@ class SupportSlaCustomerPortal(CustomerPortalHelpdesk):
 
     @http.route("/my/entitlement/<int:entitlement_id>", type="http", auth="user", website=True)
     def portal_my_entitlement(self, entitlement_id, **kw):
+        if entitlement_id > MAX_ID:  # no such record (and PostgreSQL would refuse the number)
+            return request.redirect("/my")
         try:
             entitlement = self._document_check_access("support.entitlement", entitlement_id)
         except (AccessError, MissingError):
@@ -139,6 +141,12 @@ class SupportSlaCustomerPortal(CustomerPortalHelpdesk):
         if hasattr(response, "qcontext"):
             response.qcontext["sla_of"] = lambda ticket: ticket_sla(request.env, ticket.sudo())
         return response
+
+    @http.route()
+    def portal_my_ticket(self, ticket_id, access_token=None, **kw):
+        if ticket_id > MAX_ID:  # as helpdesk_mgmt answers an unknown ticket
+            return request.redirect("/my")
+        return super().portal_my_ticket(ticket_id, access_token=access_token, **kw)
 
     def _ticket_get_page_view_values(self, ticket, access_token, **kwargs):
         values = super()._ticket_get_page_view_values(ticket, access_token, **kwargs)

@@ -166,9 +166,10 @@ class HelpdeskTicket(models.Model):
         on_behalf = self.browse()
         if not internal and "billable_accepted" in vals:
             # An agent records the customer's answer given by other means (a phone
-            # call): said in the chatter, dated.
-            on_behalf = self
+            # call): dated, and said in the chatter.
             vals = dict(vals, billable_answer_date=fields.Datetime.now())
+            if not self.env.su:
+                on_behalf = self
         customised = self.browse()
         if vals.get("customised_software"):
             customised = self.filtered(lambda t: not t.customised_software)
@@ -268,7 +269,6 @@ class HelpdeskTicket(models.Model):
         rows = (
             self.env["support.escalation"]
             .sudo()
-            .with_context(support_escalation_internal=True)
             .create(
                 [
                     {
