@@ -9,9 +9,7 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 
 from ..engine import LEVELS
 from .display import customer_tz, local_iso, local_text
-
-# Session key of a refused request, said once on the ticket page it redirects to.
-REFUSAL_KEY = "support_sla_refused"
+from .outcome import redirect_saying
 # Plain text fields of the new-ticket form, and the longest text each accepts.
 TEXT_FIELDS = {"sla_product": 200, "sla_client_version": 100, "sla_server_version": 100}
 # helpdesk_mgmt's own text fields of the form.
@@ -42,13 +40,20 @@ class SupportSlaTicketController(HelpdeskTicketController):
         ticket = ticket.with_user(request.env.user).sudo()
         allowed = ticket.team_id._get_applicable_stages().filtered("close_from_portal")
         stage = allowed.filtered(lambda s: s.id == stage_id)
+        env = request.env
+        # Back to the ticket page as helpdesk_mgmt does (302), which says any refusal once.
         if ticket.stage_id.closed:
-            request.session[REFUSAL_KEY] = (ticket.id, "closed")
-        elif not stage:
-            request.session[REFUSAL_KEY] = (ticket.id, "close_stage")
-        else:
-            ticket.stage_id = stage
-        # Back to the ticket page as helpdesk_mgmt does (302), which says any refusal.
+            return redirect_saying(
+                ticket.id, env._("This ticket is already closed."), "danger", code=302
+            )
+        if not stage:
+            return redirect_saying(
+                ticket.id,
+                env._("This ticket cannot be closed in that stage from the portal."),
+                "danger",
+                code=302,
+            )
+        ticket.stage_id = stage
         return request.redirect(f"/my/ticket/{ticket.id}", code=302)
 
     # -- new ticket ----------------------------------------------------------

@@ -8,7 +8,7 @@ from odoo.addons.helpdesk_mgmt.controllers.myaccount import CustomerPortalHelpde
 
 from ..engine import PRIORITY_LABELS
 from .display import customer_tz, ticket_sla
-from .main import REFUSAL_KEY
+from .outcome import pop_outcome, redirect_saying
 
 # Contracts a customer sees: drafts and cancelled ones stay internal.
 VISIBLE_STATES = ("trial", "active", "expired")
@@ -133,21 +133,10 @@ class SupportSlaCustomerPortal(CustomerPortalHelpdesk):
                 (value, PRIORITY_LABELS[value])
                 for value, _label in reversed(ticket._fields["priority"].selection)
             ],
-            sla_done=kwargs.get("sla_done") in ("priority", "callback") and kwargs["sla_done"],
+            # What the last POST on this ticket did, said once (see outcome.py).
+            sla_outcome=pop_outcome(ticket.id),
         )
-        refused_id, refusal = request.session.pop(REFUSAL_KEY, None) or (None, None)
-        if refused_id == ticket.id:
-            values["sla_error"] = self._sla_refusals().get(refusal)
         return values
-
-    def _sla_refusals(self):
-        """Why a request redirected to the ticket page was refused."""
-        return {
-            "closed": request.env._("This ticket is already closed."),
-            "close_stage": request.env._(
-                "This ticket cannot be closed in that stage from the portal."
-            ),
-        }
 
     def _sla_ticket_for_action(self, ticket_id):
         """The ticket if the signed-in user may read it (record rules), else 404.
@@ -181,7 +170,10 @@ class SupportSlaCustomerPortal(CustomerPortalHelpdesk):
         except UserError as error:
             request.env.cr.rollback()
             return self._sla_ticket_error(ticket, error.args[0])
-        return request.redirect(f"/my/ticket/{ticket.id}?sla_done=priority")
+        return redirect_saying(
+            ticket.id,
+            request.env._("The priority is changed; the support team sees your reason."),
+        )
 
     @http.route(
         "/my/ticket/<int:ticket_id>/callback",
@@ -197,4 +189,4 @@ class SupportSlaCustomerPortal(CustomerPortalHelpdesk):
         except UserError as error:
             request.env.cr.rollback()
             return self._sla_ticket_error(ticket, error.args[0])
-        return request.redirect(f"/my/ticket/{ticket.id}?sla_done=callback")
+        return redirect_saying(ticket.id, request.env._("Your call-back request is registered."))

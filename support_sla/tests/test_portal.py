@@ -394,9 +394,13 @@ class TestPortalOverride(PortalCase):
         )
         self.assertTrue(tracked)
         self.assertEqual(tracked[:1].mail_message_id.author_id, self.tokyo_contact)
-        page = self.url_open(f"/my/ticket/{ticket.id}?sla_done=priority").text
+        page = self.url_open(response.headers["Location"]).text
+        self.assertIn("The priority is changed; the support team sees your reason.", page)
         self.assertIn("Changed by you", page)
         self.assertIn("→ P3", page)  # the matrix priority stays visible
+        # Said once: a reload, or a crafted URL, says nothing.
+        for url in (response.headers["Location"], f"/my/ticket/{ticket.id}?sla_done=priority"):
+            self.assertNotIn("The priority is changed", self.url_open(url).text)
 
     def test_internal_override_author_stays_internal(self):
         agent = new_test_user(
@@ -466,7 +470,8 @@ class TestPortalCallback(PortalCase):
         self.assertIn("Call me when you can", activity.summary)
         self.assertEqual(ticket.sla_callback_mode, "asap")
         self.assertTrue(ticket.sla_callback_pending)
-        page = self.url_open(f"/my/ticket/{ticket.id}").text
+        page = self.url_open(response.headers["Location"]).text
+        self.assertIn("Your call-back request is registered.", page)
         self.assertIn('name="sla_callback_pending"', page)
         self.assertIn(self._local(ticket.sla_callback_date, self.owner), page)
         # A second request while the first is pending: refused politely, nothing added.
