@@ -109,6 +109,13 @@ class SupportSlaTicketController(HelpdeskTicketController):
     def _prepare_submit_ticket_vals(self, **kw):
         vals = super()._prepare_submit_ticket_vals(**kw)
         vals.update(self._sla_ticket_vals(kw))
+        if not vals.get("team_id"):
+            # A ticket nobody can see in a team is lost: the company's portal team.
+            company = request.env["res.company"].sudo().browse(vals["company_id"])
+            team = company._support_portal_team()
+            if team:
+                vals["team_id"] = team.id
+                vals["stage_id"] = team._get_applicable_stages()[:1].id or vals.get("stage_id")
         return vals
 
     def _sla_ticket_vals(self, kw):

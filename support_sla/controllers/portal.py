@@ -95,6 +95,11 @@ class SupportSlaCustomerPortal(CustomerPortalHelpdesk):
     def _ticket_get_searchbar_sortings(self):
         sortings = super()._ticket_get_searchbar_sortings()
         sortings.update(
+            deadline={
+                "label": request.env._("Next Deadline"),
+                "order": "sla_next_deadline asc, id desc",
+                "sequence": 0,
+            },
             response_deadline={
                 "label": request.env._("Response Deadline"),
                 "order": "sla_response_deadline asc, id desc",
@@ -115,6 +120,9 @@ class SupportSlaCustomerPortal(CustomerPortalHelpdesk):
 
     @http.route()
     def portal_my_tickets(self, *args, **kw):
+        # What needs attention first: the next deadline, unless the customer sorts.
+        if not kw.get("sortby") and not (len(args) > 3 and args[3]):
+            kw["sortby"] = "deadline"
         response = super().portal_my_tickets(*args, **kw)
         if hasattr(response, "qcontext"):
             response.qcontext["sla_of"] = lambda ticket: ticket_sla(request.env, ticket.sudo())

@@ -143,7 +143,12 @@ class HelpdeskTicket(models.Model):
         copy=False,
         help="The priority was chosen by hand instead of following the matrix.",
     )
-    priority_override_reason = fields.Char(string="Override Reason", tracking=True, copy=False)
+    priority_override_reason = fields.Char(
+        string="Override Reason",
+        tracking=True,
+        copy=False,
+        help="Visible to the customer: the portal shows this reason next to the priority.",
+    )
     priority_override_user_id = fields.Many2one(
         "res.users", string="Overridden By", readonly=True, copy=False, tracking=True
     )
@@ -283,6 +288,14 @@ class HelpdeskTicket(models.Model):
         compute="_compute_sla_remaining",
         search="_search_sla_alert",
     )
+    sla_next_deadline = fields.Datetime(
+        string="Next Deadline",
+        compute="_compute_sla_next_deadline",
+        store=True,
+        index=True,
+        help="The earliest deadline of a clock still due (running, paused or breached): "
+        "what the ticket lists sort by.",
+    )
     sla_deadline_local = fields.Char(
         string="Next Deadline (customer time)", compute="_compute_sla_deadline_local"
     )
@@ -417,7 +430,12 @@ class HelpdeskTicket(models.Model):
             if not vals.get("priority_override_reason") and not all(
                 self.mapped("priority_override_reason")
             ):
-                vals["priority_override_reason"] = _("Priority set by hand")
+                # Written without a reason (import, RPC, copy): a neutral one, in the
+                # language of the customer who reads it on the portal.
+                lang = (self[:1]._sla_customer_lang() if self else None) or self.env.lang
+                vals["priority_override_reason"] = self.with_context(lang=lang).env._(
+                    "Priority set by hand"
+                )
         elif "priority_overridden" in vals:
             vals.update(
                 priority_override_reason=False,
@@ -425,6 +443,18 @@ class HelpdeskTicket(models.Model):
                 priority_override_date=False,
             )
         return vals
+
+    def _sla_customer_lang(self):
+        """Language of the ticket's customer: what they read is written in it."""
+        self.ensure_one()
+        partner = self.partner_id or self.commercial_partner_id
+        company = self.company_id or self.env.company
+        return (
+            partner.lang
+            or partner.commercial_partner_id.lang
+            or company.partner_id.lang
+            or self.env.lang
+        )
 
     def _matrix_priorities(self, vals):
         """Matrix priority of each ticket once ``vals`` (impact, urgency...) are written."""
@@ -518,6 +548,13 @@ class HelpdeskTicket(models.Model):
     def write(self, vals):
         if self.env.context.get(SLA_INTERNAL):
             return super().write(vals)
+        if "priority" in vals and not vals.get("priority_override_reason") and len(self) > 1:
+            # A reason written for the customers is in each one's language.
+            by_lang = self.grouped(lambda ticket: ticket._sla_customer_lang())
+            if len(by_lang) > 1:
+                for tickets in by_lang.values():
+                    tickets.write(vals)
+                return True
         vals = self._prepare_override_vals(dict(vals))
         pausing = self._sla_pause_changes(vals)
         result = super().write(vals)
@@ -1375,18 +1412,28 @@ class HelpdeskTicket(models.Model):
         )
         return domain if operator == "=" else ["!", *domain]
 
-    @api.depends("sla_response_deadline", "sla_resolve_deadline", "sla_tz")
+    @api.depends(
+        "sla_response_status", "sla_resolve_status", "sla_response_deadline", "sla_resolve_deadline"
+    )
+    def _compute_sla_next_deadline(self):
+        """The earliest deadline of the clocks still due."""
+        for ticket in self:
+            ticket.sla_next_deadline = min(
+                (
+                    ticket[f"sla_{clock}_deadline"]
+                    for clock in CLOCKS
+                    if ticket[f"sla_{clock}_status"] in UNFINISHED
+                    and ticket[f"sla_{clock}_deadline"]
+                ),
+                default=False,
+            )
+
+    @api.depends("sla_next_deadline", "sla_tz")
     @api.depends_context("lang")
     def _compute_sla_deadline_local(self):
-        """The next deadline still running, in the customer's own time."""
+        """The next deadline still due, in the customer's own time."""
         for ticket in self:
-            text = False
-            for clock in CLOCKS:
-                if ticket[f"sla_{clock}_status"] in UNFINISHED:
-                    text = ticket._sla_local_text(ticket[f"sla_{clock}_deadline"])
-                    if text:
-                        break
-            ticket.sla_deadline_local = text
+            ticket.sla_deadline_local = ticket._sla_local_text(ticket.sla_next_deadline)
 
     @api.depends("sla_response_deadline", "sla_resolve_deadline", "sla_tz")
     def _compute_sla_deadline_customer(self):
@@ -1428,11 +1475,22 @@ class HelpdeskTicket(models.Model):
             for clock in CLOCKS:
                 text = False
                 if ticket[f"sla_{clock}_status"] in UNFINISHED:
-                    minutes = round(ticket[f"sla_{clock}_remaining"] * 60)
+                    overdue, minutes = ticket._sla_time_left(clock)
                     text = self._sla_duration_text(minutes)
-                    if minutes < 0:
+                    if overdue:
                         text = _("overdue by %s", text)
                 ticket[f"sla_{clock}_left"] = text
+
+    def _sla_time_left(self, clock):
+        """``(overdue, minutes)`` of a clock: whole minutes left, or overdue by.
+
+        Rounded up, so that a clock at or past its deadline is overdue by at least a
+        minute and one still running has at least a minute left: the wording always
+        agrees with the state (never "overdue by 0 min").
+        """
+        self.ensure_one()
+        seconds = round(self[f"sla_{clock}_remaining"] * 3600)
+        return seconds <= 0, max(1, -(-abs(seconds) // 60))
 
     def _sla_local_text(self, deadline):
         """A stored (UTC) moment as the customer's time, in the reader's language."""
@@ -1514,21 +1572,54 @@ class HelpdeskTicket(models.Model):
         if moment:
             self._sla_trigger_check(moment, now)
 
-    def _sla_recipients(self):
-        """``{ticket: user}``: who is told about the ticket's SLA (assignee, else leader)."""
-        return {ticket: ticket.user_id or ticket.team_id.user_id for ticket in self}
+    def _sla_recipients(self, activity_type=None):
+        """``{ticket: user}``: who takes the ticket's SLA work (warnings, call-backs).
+
+        The assignee, else the team leader, else the default user of
+        ``activity_type``, else the first helpdesk manager of the ticket's company;
+        never OdooBot, an archived or a portal user (empty user: nobody can).
+        """
+        managers_group = self.env.ref("helpdesk_mgmt.group_helpdesk_manager").sudo()
+        default_user = activity_type.sudo().default_user_id if activity_type else None
+        managers = {}
+        found = {}
+        for ticket in self:
+            ticket_sudo = ticket.sudo()
+            user = next(
+                (
+                    user
+                    for user in (ticket_sudo.user_id, ticket_sudo.team_id.user_id, default_user)
+                    if _sla_reachable(user)
+                ),
+                None,
+            )
+            if not user:
+                company = ticket_sudo.company_id or self.env.company
+                if company not in managers:
+                    managers[company] = managers_group.users.filtered(
+                        lambda u, company=company: company in u.company_ids and _sla_reachable(u)
+                    ).sorted("id")[:1]
+                user = managers[company]
+            found[ticket] = user
+        return found
+
+    def _sla_team_lang(self):
+        """Language of a note for the team: the company's, else the reader's."""
+        self.ensure_one()
+        company = self.sudo().company_id or self.env.company
+        return company.partner_id.lang or self.env.lang
 
     def _sla_tell(self, activity_type, summaries):
         """One activity per ticket for its recipient, or a note without one.
 
-        ``summaries(ticket)`` gives the text, rendered in the recipient's language.
+        ``summaries(ticket)`` gives the text, rendered in the recipient's language (a
+        note in the company's). The activity is due on the recipient's own today.
         Created in two batches whatever the number of tickets.
         """
         model_id = self.env["ir.model"]._get_id(self._name)
         activities = []
         notes = {}
-        today = fields.Date.context_today(self)
-        for ticket, user in self._sla_recipients().items():
+        for ticket, user in self._sla_recipients(activity_type).items():
             if user:
                 reader = ticket.with_context(lang=user.lang or self.env.lang)
                 activities.append(
@@ -1536,14 +1627,14 @@ class HelpdeskTicket(models.Model):
                         "activity_type_id": activity_type.id,
                         "summary": summaries(reader),
                         "automated": True,
-                        "date_deadline": today,
+                        "date_deadline": _sla_user_today(self, user),
                         "res_model_id": model_id,
                         "res_id": ticket.id,
                         "user_id": user.id,
                     }
                 )
             else:
-                notes[ticket.id] = summaries(ticket)
+                notes[ticket.id] = summaries(ticket.with_context(lang=ticket._sla_team_lang()))
         if activities:
             self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
                 activities
@@ -1656,16 +1747,9 @@ class HelpdeskTicket(models.Model):
         )
 
     def _sla_callback_user(self):
-        """Who calls the customer back: the assignee, else the team leader, else the
-        default user of the call-back activity type, else a helpdesk manager."""
+        """Who calls the customer back (see ``_sla_recipients``)."""
         self.ensure_one()
-        activity_type = self.env.ref("support_sla.mail_activity_callback")
-        user = self.user_id or self.team_id.user_id or activity_type.default_user_id
-        if not user:
-            company = self.company_id or self.env.company
-            managers = self.env.ref("helpdesk_mgmt.group_helpdesk_manager").sudo().users
-            user = managers.filtered(lambda u: company in u.company_ids).sorted("id")[:1]
-        return user
+        return self._sla_recipients(self.env.ref("support_sla.mail_activity_callback"))[self]
 
     def _sla_request_callback(self, mode):
         """Queue the customer's call-back request as an activity of the team.
@@ -1694,20 +1778,23 @@ class HelpdeskTicket(models.Model):
         phone = customer.phone or customer.mobile or customer.commercial_partner_id.phone
         if not phone:
             raise UserError(_("Add a phone number to your account so that we can call you back."))
-        labels = dict(self._fields["sla_callback_mode"]._description_selection(self.env))
-        summary = _("Call-back (%(mode)s): %(phone)s", mode=labels[mode], phone=phone)
-        note = _(
+        user = self._sla_callback_user()
+        if not user:
+            raise UserError(_("Nobody can take call-backs at the moment: please phone us."))
+        # The activity is read by the agent: in the agent's language.
+        agent_env = self.with_context(lang=user.lang or self.env.lang).env
+        labels = dict(self._fields["sla_callback_mode"]._description_selection(agent_env))
+        summary = agent_env._("Call-back (%(mode)s): %(phone)s", mode=labels[mode], phone=phone)
+        note = agent_env._(
             "%(customer)s asked to be called back on %(phone)s: %(mode)s.",
             customer=customer.display_name,
             phone=phone,
             mode=labels[mode],
         )
-        user = self._sla_callback_user()
-        if not user:
-            raise UserError(_("Nobody can take call-backs at the moment: please phone us."))
         activity = self.activity_schedule(
             "support_sla.mail_activity_callback",
-            date_deadline=fields.Date.context_today(self),
+            # Due today for the agent who calls, not on the customer's calendar day.
+            date_deadline=_sla_user_today(self, user),
             summary=summary,
             note=note,
             user_id=user.id,
@@ -1719,6 +1806,16 @@ class HelpdeskTicket(models.Model):
                 "sla_callback_activity_id": activity.id,
             }
         )
+
+
+def _sla_reachable(user):
+    """A user who can take SLA work: an active internal user, not OdooBot."""
+    return bool(user) and user.active and not user.share and not user._is_superuser()
+
+
+def _sla_user_today(record, user):
+    """Today in ``user``'s time zone (UTC without one): the due date of their activity."""
+    return fields.Date.context_today(record.with_context(tz=user.tz or "UTC"))
 
 
 def _worse(first, second):
