@@ -10,6 +10,7 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 from ..engine import LEVELS
 from .display import customer_tz, local_iso, local_text
 from .outcome import redirect_saying
+
 # Plain text fields of the new-ticket form, and the longest text each accepts.
 TEXT_FIELDS = {"sla_product": 200, "sla_client_version": 100, "sla_server_version": 100}
 # helpdesk_mgmt's own text fields of the form.
@@ -67,6 +68,8 @@ class SupportSlaTicketController(HelpdeskTicketController):
             sla_impact=impact,
             sla_urgency=urgency,
             sla_preview=self._sla_preview_values(impact, urgency),
+            # The customer's language, for the dates the preview writes in the browser.
+            sla_lang=(request.env.lang or "en_US").replace("_", "-"),
             # What the customer typed comes back when the form is shown again with errors.
             sla_values={name: kw.get(name) or "" for name in (*TEXT_FIELDS, *FORM_TEXTS)},
         )

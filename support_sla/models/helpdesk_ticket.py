@@ -131,7 +131,9 @@ class HelpdeskTicket(models.Model):
     )
     # Follows the matrix as impact and urgency change, even on an unsaved form; a value
     # chosen by hand is kept (editable compute) and makes the ticket overridden.
+    # Labelled P1..P4 as everywhere else (chatter tracking, stars, filters).
     priority = fields.Selection(
+        selection=[("0", "P4"), ("1", "P3"), ("2", "P2"), ("3", "P1")],
         tracking=True,
         compute="_compute_priority",
         store=True,
@@ -269,7 +271,14 @@ class HelpdeskTicket(models.Model):
         string="Paused (minutes)",
         readonly=True,
         copy=False,
-        help="Business minutes spent waiting on the customer; they do not count.",
+        help="Business minutes spent waiting on the customer; they do not count. Stored "
+        "when the clocks are computed: a wait still going on counts once it ends.",
+    )
+    sla_paused_text = fields.Char(
+        string="Paused (business time)",
+        compute="_compute_sla_remaining",
+        help="Business time spent waiting on the customer, the current wait included; it "
+        "does not count. The waits below show the calendar time.",
     )
     sla_pause_ids = fields.One2many("support.sla.pause", "ticket_id", string="SLA Pauses")
     sla_response_remaining = fields.Float(
@@ -345,6 +354,7 @@ class HelpdeskTicket(models.Model):
             ("on_track", "On Track"),
             ("met", "SLA Met"),
             ("out_of_entitlement", "Out of Entitlement"),
+            ("contract_expired", "Contract Expired"),
             ("no_contract", "No Support Contract"),
             ("no_target", "No Target"),
         ],
@@ -756,26 +766,39 @@ class HelpdeskTicket(models.Model):
                 note = False
             ticket.sla_note = note
 
-    def _sla_lapsed_note(self, contract):
-        """Why ``contract``, the customer's latest, does not cover the ticket."""
+    def _sla_lapse(self, contract):
+        """How ``contract``, the customer's latest, fails to cover the ticket:
+        ``cancelled``, ``draft``, ``future``, ``expired`` or False (no contract)."""
         self.ensure_one()
+        if not contract:
+            return False
         day = fields.Datetime.context_timestamp(
             self.with_context(tz=self.sla_tz or "UTC"), self.sla_start_date or fields.Datetime.now()
         ).date()
-        if not contract:
-            return _("No support contract")
-        values = {"name": contract.name}
-        if contract.state == "cancelled":
-            return _("No support contract: %(name)s was cancelled.", **values)
-        if contract.state == "draft":
-            return _("No support contract: %(name)s is still a draft.", **values)
+        if contract.state in ("cancelled", "draft"):
+            return contract.state
         if contract.date_start > day:
+            return "future"
+        if contract.date_end and contract.date_end < day:
+            return "expired"
+        return False
+
+    def _sla_lapsed_note(self, contract):
+        """Why ``contract``, the customer's latest, does not cover the ticket."""
+        self.ensure_one()
+        lapse = self._sla_lapse(contract)
+        values = {"name": contract.name}
+        if lapse == "cancelled":
+            return _("No support contract: %(name)s was cancelled.", **values)
+        if lapse == "draft":
+            return _("No support contract: %(name)s is still a draft.", **values)
+        if lapse == "future":
             return _(
                 "No support contract: %(name)s starts on %(date)s.",
                 date=format_date(self.env, contract.date_start),
                 **values,
             )
-        if contract.date_end and contract.date_end < day:
+        if lapse == "expired":
             return _(
                 "Contract %(name)s expired on %(date)s.",
                 date=format_date(self.env, contract.date_end),
@@ -1313,12 +1336,13 @@ class HelpdeskTicket(models.Model):
 
     # -- display -------------------------------------------------------------
 
-    @api.depends_context("uid")
+    @api.depends_context("uid", "lang")
     @api.depends(
         "sla_response_status",
         "sla_resolve_status",
         "sla_response_deadline",
         "sla_resolve_deadline",
+        "sla_paused_minutes",
     )
     def _compute_sla_remaining(self):
         """Business hours left on each clock, and the alert level."""
@@ -1329,14 +1353,23 @@ class HelpdeskTicket(models.Model):
                 and (t.sla_response_status != STATUS_NONE or t.sla_resolve_status != STATUS_NONE)
             )
         )
-        (self - live).update(
-            {"sla_response_remaining": 0, "sla_resolve_remaining": 0, "sla_alert": False}
-        )
+        for ticket in self - live:
+            ticket.update(
+                {
+                    "sla_response_remaining": 0,
+                    "sla_resolve_remaining": 0,
+                    "sla_alert": False,
+                    "sla_paused_text": self._sla_duration_text(ticket.sla_paused_minutes),
+                }
+            )
         if not live:
             return
         evaluation = live.sudo()._sla_evaluate(now)
         for ticket in live:
             states = evaluation[ticket.sudo()][1]
+            paused = max((s.state.paused_seconds for s in states.values()), default=None)
+            minutes = ticket.sla_paused_minutes if paused is None else paused // 60
+            ticket.sla_paused_text = self._sla_duration_text(minutes)
             alert = False
             for clock in CLOCKS:
                 status = ticket[f"sla_{clock}_status"]
@@ -1446,7 +1479,12 @@ class HelpdeskTicket(models.Model):
 
     @api.depends("sla_alert", "sla_response_status", "sla_resolve_status", "sla_coverage")
     def _compute_sla_state(self):
-        """One SLA state to show: a breach first, then a pause (its deadlines will move)."""
+        """One SLA state to show: a breach first, then a pause (its deadlines will move).
+
+        Without a contract, one that expired says so, as the form's banner does.
+        """
+        uncovered = self.filtered(lambda t: t.sla_coverage == "no_contract")
+        lapsed = uncovered._sla_lapsed_contracts() if uncovered else {}
         for ticket in self:
             statuses = {ticket.sla_response_status, ticket.sla_resolve_status}
             if ticket.sla_alert == "danger":
@@ -1459,6 +1497,8 @@ class HelpdeskTicket(models.Model):
                 state = "on_track"
             elif STATUS_MET in statuses:
                 state = "met"
+            elif ticket in lapsed and ticket._sla_lapse(lapsed[ticket]) == "expired":
+                state = "contract_expired"
             else:
                 state = {
                     "channel": "out_of_entitlement",

@@ -77,7 +77,8 @@ class PortalCase(SlaCase, HttpCase):
     def _local(self, value, user):
         """How the portal writes a stored datetime for ``user``."""
         env = self.env(user=user, context={"lang": "en_US", "tz": user.tz})
-        return format_datetime(env, value, tz=user.tz, dt_format="medium")
+        # To the minute: medium date, short time (no seconds on the portal).
+        return format_datetime(env, value, tz=user.tz, dt_format="MMM d, y, h:mm a")
 
     def assertRedirectsToLogin(self, response):
         self.assertIn(response.status_code, (302, 303))
@@ -582,6 +583,7 @@ class TestPortalClose(PortalCase):
 class TestPortalTour(PortalCase):
     def test_portal_customer_tour(self):
         """Preview, submit, deadline, override, call-back, in a real browser."""
+        self.env.company.support_portal_team_id = self.team
         self.start_tour("/new/ticket", "support_sla_portal_tour", login="sla_owner")
         ticket = self.env["helpdesk.ticket"].search([("name", "=", "No backup since Monday")])
         self.assertEqual(
@@ -591,12 +593,9 @@ class TestPortalTour(PortalCase):
         self.assertTrue(ticket.priority_overridden)
         self.assertIn("workaround", ticket.priority_override_reason)
         self.assertEqual(ticket.sla_callback_mode, "asap")
-        # No team on a portal ticket: a helpdesk manager takes the call-back.
-        self.assertTrue(
-            ticket.sla_callback_activity_id.user_id.has_group(
-                "helpdesk_mgmt.group_helpdesk_manager"
-            )
-        )
+        # The company's portal team receives it: its leader takes the call-back.
+        self.assertEqual(ticket.team_id, self.team)
+        self.assertEqual(ticket.sla_callback_activity_id.user_id, self.leader)
 
 
 class TestSlaPreview(SlaCase):

@@ -23,9 +23,7 @@ class HelpdeskTicket(models.Model):
         the one path of ``_escalate``.
         """
         self.ensure_one()
-        reason = self._portal_escalation_reasons().filtered(
-            lambda r: r.portal_code == reason_code
-        )
+        reason = self._portal_escalation_reasons().filtered(lambda r: r.portal_code == reason_code)
         if not reason_code or not reason:
             raise UserError(_("Choose why you ask for an escalation."))
         if self.stage_id.closed:

@@ -175,9 +175,7 @@ class SupportEntitlement(models.Model):
                 "start": start,
                 # The period stops with the contract.
                 "end": end
-                and min(
-                    fields.Date.subtract(end, days=1), entitlement.date_end or date.max
-                ),
+                and min(fields.Date.subtract(end, days=1), entitlement.date_end or date.max),
                 "accrued": accrued,
                 "used": spent,
                 "available": max(accrued - spent, 0.0),
