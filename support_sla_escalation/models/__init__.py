@@ -6,4 +6,3 @@ from . import helpdesk_ticket_team
 from . import helpdesk_ticket
 from . import support_entitlement
 from . import account_analytic_line
-from . import helpdesk_ticket_portal
