@@ -137,10 +137,7 @@ class SupportSlaCustomerPortal(CustomerPortalHelpdesk):
             sla=ticket_sla(env, ticket),
             sla_can_act=can_act,
             sla_callback_offered=can_act and ticket._sla_callback_offered(),
-            sla_priorities=[
-                (value, PRIORITY_LABELS[value])
-                for value, _label in reversed(ticket._fields["priority"].selection)
-            ],
+            sla_priorities=sorted(PRIORITY_LABELS.items(), reverse=True),
             # What the last POST on this ticket did, said once (see outcome.py).
             sla_outcome=pop_outcome(ticket.id),
         )

@@ -131,9 +131,10 @@ class HelpdeskTicket(models.Model):
     )
     # Follows the matrix as impact and urgency change, even on an unsaved form; a value
     # chosen by hand is kept (editable compute) and makes the ticket overridden.
-    # Labelled P1..P4 as everywhere else (chatter tracking, stars, filters).
+    # Labelled P1..P4 as everywhere else (chatter tracking, stars, filters), in every
+    # language: a function, so that helpdesk_mgmt's translated labels do not come back.
     priority = fields.Selection(
-        selection=[("0", "P4"), ("1", "P3"), ("2", "P2"), ("3", "P1")],
+        selection="_priority_levels",
         tracking=True,
         compute="_compute_priority",
         store=True,
@@ -380,6 +381,11 @@ class HelpdeskTicket(models.Model):
     )
 
     # -- priority ------------------------------------------------------------
+
+    @api.model
+    def _priority_levels(self):
+        """The priorities as their P1..P4 levels, P4 (low) first as the stars count."""
+        return [(code, PRIORITY_LABELS[code]) for code in sorted(PRIORITY_LABELS)]
 
     @api.depends("impact", "urgency", "company_id")
     def _compute_matrix_priority(self):
@@ -1752,7 +1758,7 @@ class HelpdeskTicket(models.Model):
         override, hence tracked and followed by the deadlines.
         """
         self.ensure_one()
-        if priority not in dict(self._fields["priority"].selection):
+        if priority not in PRIORITY_LABELS:
             raise UserError(_("Choose a priority between P1 and P4."))
         reason = (reason or "").strip()
         if not reason:

@@ -37,9 +37,9 @@ class TestAgentPriority(FrenchMixin, SlaCase):
 
     def test_stars_are_read_only_outside_the_form(self):
         Ticket = self.env["helpdesk.ticket"]
-        for view_type in ("list", "kanban"):
+        for view_type, path in (("list", "//list/field"), ("kanban", "//t[@t-name='card']//field")):
             arch = etree.fromstring(Ticket.get_view(view_type=view_type)["arch"])
-            stars = arch.xpath("//field[@name='priority'][@widget='priority']")
+            stars = arch.xpath(f"{path}[@name='priority'][@widget='priority']")
             self.assertTrue(stars, view_type)
             self.assertEqual({star.get("readonly") for star in stars}, {"1"}, view_type)
         form = etree.fromstring(Ticket.get_view(view_type="form")["arch"])
