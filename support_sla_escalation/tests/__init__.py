@@ -3,4 +3,4 @@ from . import test_billable
 from . import test_prepaid
 from . import test_invoicing
 from . import test_portal
-from . import test_contract_period
+from . import test_user_paths

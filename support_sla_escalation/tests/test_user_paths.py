@@ -1,3 +1,5 @@
+from lxml import etree
+
 from odoo import fields
 from odoo.tests import tagged
 
@@ -26,3 +28,11 @@ class TestContractPeriod(EscalationCase):
             date_end="2028-02-28",
         ).with_context(date="2026-03-10")
         self.assertEqual(yearly.consulting_period_end, fields.Date.to_date("2027-02-28"))
+
+    def test_what_the_customer_reads_is_marked_and_headers_fit(self):
+        Ticket = self.env["helpdesk.ticket"]
+        form = Ticket.with_user(self.manager).get_view(view_type="form")["arch"]
+        self.assertIn("Why it is billable: visible to the customer", form)
+        arch = etree.fromstring(Ticket.get_view(view_type="list")["arch"])
+        self.assertEqual(arch.xpath("//field[@name='billable']/@string"), ["Billable"])
+        self.assertEqual(arch.xpath("//field[@name='support_level']/@string"), ["Level"])
