@@ -285,11 +285,16 @@ class TestPortalUserPaths(FrenchMixin, PortalCase):
         page = self.url_open(f"/my/ticket/{self.owner_ticket.id}").text
         self.assertIn(local_text(env, deadline, TOKYO), page)
         self.assertNotIn(format_datetime(env, deadline, tz=TOKYO, dt_format="medium"), page)
+        created = re.search(r"Create Date:</strong>\s*<span[^>]*>([^<]*)<", page).group(1)
+        self.assertRegex(created, r"\d{1,2}:\d{2}")
+        self.assertNotRegex(created, SECONDS)
         cells = re.findall(
             r'name="td_sla_response_deadline">([^<]*)<', self.url_open("/my/tickets").text
         )
         self.assertTrue(cells)
         self.assertFalse([cell for cell in cells if SECONDS.search(cell)])
+        listing = self.url_open("/my/tickets").text.split("<tbody")[1].split("</tbody>")[0]
+        self.assertFalse(SECONDS.findall(listing))
 
     def test_portal_tickets_get_the_companys_portal_team(self):
         self._login("sla_owner")
