@@ -19,6 +19,7 @@
         "data/ir_cron_data.xml",
         "data/support_sla_portal_data.xml",
         "views/support_tier_views.xml",
+        "wizards/support_entitlement_cancel_views.xml",
         "views/support_entitlement_views.xml",
         "views/support_priority_rule_views.xml",
         "views/helpdesk_ticket_views.xml",

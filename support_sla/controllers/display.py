@@ -3,6 +3,7 @@
 import pytz
 
 from odoo.tools import format_datetime
+from odoo.tools.misc import babel_locale_parse, get_lang
 
 from ..engine import (
     PRIORITY_LABELS,
@@ -22,9 +23,17 @@ def customer_tz(env, fallback=None):
     return tz if tz in pytz.all_timezones_set else "UTC"
 
 
+def minute_pattern(env):
+    """The reader's medium date with a short time: to the minute, no seconds."""
+    locale = babel_locale_parse(get_lang(env).code)
+    return locale.datetime_formats["medium"].format(
+        locale.time_formats["short"].pattern, locale.date_formats["medium"].pattern
+    )
+
+
 def local_text(env, value, tz):
-    """A stored UTC datetime in ``tz`` and the reader's language (Odoo's format)."""
-    return format_datetime(env, value, tz=tz, dt_format="medium") if value else ""
+    """A stored UTC datetime in ``tz`` and the reader's language, to the minute."""
+    return format_datetime(env, value, tz=tz, dt_format=minute_pattern(env)) if value else ""
 
 
 def local_iso(value, tz):
@@ -52,14 +61,18 @@ def ticket_sla(env, ticket):
     clocks = {}
     for clock in ("response", "resolve"):
         status = ticket[f"sla_{clock}_status"]
-        remaining = ticket[f"sla_{clock}_remaining"] if status in LIVE else 0
         left = ""
         if status in LIVE:
-            text = env["helpdesk.ticket"]._sla_duration_text(remaining * 60)
-            if remaining >= 0:
-                left = env._("%(time)s left", time=text)
-            else:
+            overdue, minutes = ticket._sla_time_left(clock)
+            text = ticket._sla_duration_text(minutes)
+            if overdue:
                 left = env._("overdue by %s", text)
+                # Past its deadline a running clock is breached, whether or not the
+                # scheduled check has marked it yet: state and wording agree.
+                if status == STATUS_RUNNING:
+                    status = STATUS_BREACHED
+            else:
+                left = env._("%(time)s left", time=text)
         clocks[clock] = {
             "status": status,
             "status_label": labels.get(status, ""),

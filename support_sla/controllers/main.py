@@ -9,9 +9,8 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 
 from ..engine import LEVELS
 from .display import customer_tz, local_iso, local_text
+from .outcome import redirect_saying
 
-# Session key of a refused request, said once on the ticket page it redirects to.
-REFUSAL_KEY = "support_sla_refused"
 # Plain text fields of the new-ticket form, and the longest text each accepts.
 TEXT_FIELDS = {"sla_product": 200, "sla_client_version": 100, "sla_server_version": 100}
 # helpdesk_mgmt's own text fields of the form, and the longest text each accepts.
@@ -75,18 +74,24 @@ class SupportSlaTicketController(HelpdeskTicketController):
         ticket = ticket.with_user(request.env.user).sudo()
         allowed = ticket.team_id._get_applicable_stages().filtered("close_from_portal")
         stage = allowed.filtered(lambda s: s.id == stage_id)
+        env = request.env
+        # Back to the ticket page as helpdesk_mgmt does (302), which says any refusal once.
         try:
             ticket._sla_check_customer_action()
-        except AccessError:
-            request.session[REFUSAL_KEY] = (ticket.id, "not_contact")
-            return request.redirect(f"/my/ticket/{ticket.id}", code=302)
+        except AccessError as error:
+            return redirect_saying(ticket.id, str(error), "danger", code=302)
         if ticket.stage_id.closed:
-            request.session[REFUSAL_KEY] = (ticket.id, "closed")
-        elif not stage:
-            request.session[REFUSAL_KEY] = (ticket.id, "close_stage")
-        else:
-            ticket.stage_id = stage
-        # Back to the ticket page as helpdesk_mgmt does (302), which says any refusal.
+            return redirect_saying(
+                ticket.id, env._("This ticket is already closed."), "danger", code=302
+            )
+        if not stage:
+            return redirect_saying(
+                ticket.id,
+                env._("This ticket cannot be closed in that stage from the portal."),
+                "danger",
+                code=302,
+            )
+        ticket.stage_id = stage
         return request.redirect(f"/my/ticket/{ticket.id}", code=302)
 
     # -- new ticket ----------------------------------------------------------
@@ -100,6 +105,8 @@ class SupportSlaTicketController(HelpdeskTicketController):
             sla_impact=impact,
             sla_urgency=urgency,
             sla_preview=self._sla_preview_values(impact, urgency),
+            # The customer's language, for the dates the preview writes in the browser.
+            sla_lang=(request.env.lang or "en_US").replace("_", "-"),
             # What the customer typed comes back when the form is shown again with errors.
             sla_values={name: kw.get(name) or "" for name in (*TEXT_FIELDS, *FORM_TEXTS)},
         )
@@ -169,6 +176,13 @@ class SupportSlaTicketController(HelpdeskTicketController):
     def _prepare_submit_ticket_vals(self, **kw):
         vals = super()._prepare_submit_ticket_vals(**kw)
         vals.update(self._sla_ticket_vals(kw))
+        if not vals.get("team_id"):
+            # A ticket nobody can see in a team is lost: the company's portal team.
+            company = request.env["res.company"].sudo().browse(vals["company_id"])
+            team = company._support_portal_team()
+            if team:
+                vals["team_id"] = team.id
+                vals["stage_id"] = team._get_applicable_stages()[:1].id or vals.get("stage_id")
         return vals
 
     def _sla_ticket_vals(self, kw):

@@ -8,7 +8,8 @@ from odoo.addons.helpdesk_mgmt.controllers.myaccount import CustomerPortalHelpde
 
 from ..engine import PRIORITY_LABELS
 from .display import customer_tz, ticket_sla
-from .main import MAX_ID, REFUSAL_KEY, has_nul, refuse_other_methods
+from .main import MAX_ID, has_nul, refuse_other_methods
+from .outcome import pop_outcome, redirect_saying
 
 # Contracts a customer sees: drafts and cancelled ones stay internal.
 VISIBLE_STATES = ("trial", "active", "expired")
@@ -97,6 +98,11 @@ class SupportSlaCustomerPortal(CustomerPortalHelpdesk):
     def _ticket_get_searchbar_sortings(self):
         sortings = super()._ticket_get_searchbar_sortings()
         sortings.update(
+            deadline={
+                "label": request.env._("Next Deadline"),
+                "order": "sla_next_deadline asc, id desc",
+                "sequence": 0,
+            },
             response_deadline={
                 "label": request.env._("Response Deadline"),
                 "order": "sla_response_deadline asc, id desc",
@@ -137,6 +143,9 @@ class SupportSlaCustomerPortal(CustomerPortalHelpdesk):
         if error:
             # The website's 400 page, which says the message.
             raise UserError(error)
+        # What needs attention first: the next deadline, unless the customer sorts.
+        if not kw.get("sortby") and not (len(args) > 3 and args[3]):
+            kw["sortby"] = "deadline"
         response = super().portal_my_tickets(*args, **kw)
         if hasattr(response, "qcontext"):
             response.qcontext["sla_of"] = lambda ticket: ticket_sla(request.env, ticket.sudo())
@@ -159,41 +168,21 @@ class SupportSlaCustomerPortal(CustomerPortalHelpdesk):
             sla=ticket_sla(env, ticket),
             sla_can_act=can_act,
             sla_callback_offered=can_act and ticket._sla_callback_offered(),
-            sla_priorities=[
-                (value, PRIORITY_LABELS[value])
-                for value, _label in reversed(ticket._fields["priority"].selection)
-            ],
-            sla_done=kwargs.get("sla_done") in ("priority", "callback") and kwargs["sla_done"],
+            sla_priorities=sorted(PRIORITY_LABELS.items(), reverse=True),
+            # What the last POST on this ticket did, said once (see outcome.py).
+            sla_outcome=pop_outcome(ticket.id),
         )
-        refused_id, refusal = request.session.pop(REFUSAL_KEY, None) or (None, None)
-        if refused_id == ticket.id:
-            values["sla_error"] = self._sla_refusals().get(refusal)
         return values
-
-    def _sla_refusals(self):
-        """Why a request redirected to the ticket page was refused."""
-        return {
-            "closed": request.env._("This ticket is already closed."),
-            "close_stage": request.env._(
-                "This ticket cannot be closed in that stage from the portal."
-            ),
-            "not_contact": self._sla_not_contact_message(),
-        }
-
-    def _sla_not_contact_message(self):
-        return request.env._(
-            "You follow this ticket, but only the contacts of its customer may act on it."
-        )
 
     def _sla_refuse_action(self, ticket):
         """The ticket page with why the user may not act on it (a follower from another
         company), or None when they may."""
         try:
             ticket._sla_check_customer_action()
-        except AccessError:
+        except AccessError as error:
             request.env.cr.rollback()
             values = self._ticket_get_page_view_values(ticket, None)
-            values["sla_error"] = self._sla_not_contact_message()
+            values["sla_error"] = str(error)
             return request.render("helpdesk_mgmt.portal_helpdesk_ticket_page", values, status=403)
         return None
 
@@ -236,7 +225,10 @@ class SupportSlaCustomerPortal(CustomerPortalHelpdesk):
         except UserError as error:
             request.env.cr.rollback()
             return self._sla_ticket_error(ticket, error.args[0])
-        return request.redirect(f"/my/ticket/{ticket.id}?sla_done=priority")
+        return redirect_saying(
+            ticket.id,
+            request.env._("The priority is changed; the support team sees your reason."),
+        )
 
     @http.route(
         "/my/ticket/<int:ticket_id>/callback",
@@ -257,4 +249,4 @@ class SupportSlaCustomerPortal(CustomerPortalHelpdesk):
         except UserError as error:
             request.env.cr.rollback()
             return self._sla_ticket_error(ticket, error.args[0])
-        return request.redirect(f"/my/ticket/{ticket.id}?sla_done=callback")
+        return redirect_saying(ticket.id, request.env._("Your call-back request is registered."))

@@ -154,7 +154,10 @@ class HelpdeskTicket(models.Model):
     )
     # Follows the matrix as impact and urgency change, even on an unsaved form; a value
     # chosen by hand is kept (editable compute) and makes the ticket overridden.
+    # Labelled P1..P4 as everywhere else (chatter tracking, stars, filters), in every
+    # language: a function, so that helpdesk_mgmt's translated labels do not come back.
     priority = fields.Selection(
+        selection="_priority_levels",
         tracking=True,
         compute="_compute_priority",
         store=True,
@@ -166,7 +169,12 @@ class HelpdeskTicket(models.Model):
         copy=False,
         help="The priority was chosen by hand instead of following the matrix.",
     )
-    priority_override_reason = fields.Char(string="Override Reason", tracking=True, copy=False)
+    priority_override_reason = fields.Char(
+        string="Override Reason",
+        tracking=True,
+        copy=False,
+        help="Visible to the customer: the portal shows this reason next to the priority.",
+    )
     priority_override_user_id = fields.Many2one(
         "res.users", string="Overridden By", readonly=True, copy=False, tracking=True
     )
@@ -287,7 +295,14 @@ class HelpdeskTicket(models.Model):
         string="Paused (minutes)",
         readonly=True,
         copy=False,
-        help="Business minutes spent waiting on the customer; they do not count.",
+        help="Business minutes spent waiting on the customer; they do not count. Stored "
+        "when the clocks are computed: a wait still going on counts once it ends.",
+    )
+    sla_paused_text = fields.Char(
+        string="Paused (business time)",
+        compute="_compute_sla_remaining",
+        help="Business time spent waiting on the customer, the current wait included; it "
+        "does not count. The waits below show the calendar time.",
     )
     sla_pause_ids = fields.One2many("support.sla.pause", "ticket_id", string="SLA Pauses")
     sla_response_remaining = fields.Float(
@@ -305,6 +320,14 @@ class HelpdeskTicket(models.Model):
         string="SLA Alert",
         compute="_compute_sla_remaining",
         search="_search_sla_alert",
+    )
+    sla_next_deadline = fields.Datetime(
+        string="Next Deadline",
+        compute="_compute_sla_next_deadline",
+        store=True,
+        index=True,
+        help="The earliest deadline of a clock still due (running, paused or breached): "
+        "what the ticket lists sort by.",
     )
     sla_deadline_local = fields.Char(
         string="Next Deadline (customer time)", compute="_compute_sla_deadline_local"
@@ -355,6 +378,7 @@ class HelpdeskTicket(models.Model):
             ("on_track", "On Track"),
             ("met", "SLA Met"),
             ("out_of_entitlement", "Out of Entitlement"),
+            ("contract_expired", "Contract Expired"),
             ("no_contract", "No Support Contract"),
             ("no_target", "No Target"),
         ],
@@ -380,6 +404,11 @@ class HelpdeskTicket(models.Model):
     )
 
     # -- priority ------------------------------------------------------------
+
+    @api.model
+    def _priority_levels(self):
+        """The priorities as their P1..P4 levels, P4 (low) first as the stars count."""
+        return [(code, PRIORITY_LABELS[code]) for code in sorted(PRIORITY_LABELS)]
 
     @api.depends("impact", "urgency", "company_id")
     def _compute_matrix_priority(self):
@@ -440,7 +469,12 @@ class HelpdeskTicket(models.Model):
             if not vals.get("priority_override_reason") and not all(
                 self.mapped("priority_override_reason")
             ):
-                vals["priority_override_reason"] = _("Priority set by hand")
+                # Written without a reason (import, RPC, copy): a neutral one, in the
+                # language of the customer who reads it on the portal.
+                lang = (self[:1]._sla_customer_lang() if self else None) or self.env.lang
+                vals["priority_override_reason"] = self.with_context(lang=lang).env._(
+                    "Priority set by hand"
+                )
         elif "priority_overridden" in vals:
             vals.update(
                 priority_override_reason=False,
@@ -448,6 +482,18 @@ class HelpdeskTicket(models.Model):
                 priority_override_date=False,
             )
         return vals
+
+    def _sla_customer_lang(self):
+        """Language of the ticket's customer: what they read is written in it."""
+        self.ensure_one()
+        partner = self.partner_id or self.commercial_partner_id
+        company = self.company_id or self.env.company
+        return (
+            partner.lang
+            or partner.commercial_partner_id.lang
+            or company.partner_id.lang
+            or self.env.lang
+        )
 
     def _matrix_priorities(self, vals):
         """Matrix priority of each ticket once ``vals`` (impact, urgency...) are written."""
@@ -564,6 +610,13 @@ class HelpdeskTicket(models.Model):
         if self.env.context.get(SLA_INTERNAL) and self.env.su:
             return super().write(vals)
         self._sla_check_computed(vals)
+        if "priority" in vals and not vals.get("priority_override_reason") and len(self) > 1:
+            # A reason written for the customers is in each one's language.
+            by_lang = self.grouped(lambda ticket: ticket._sla_customer_lang())
+            if len(by_lang) > 1:
+                for tickets in by_lang.values():
+                    tickets.write(vals)
+                return True
         vals = self._prepare_override_vals(dict(vals))
         pausing = self._sla_pause_changes(vals)
         result = super().write(vals)
@@ -767,26 +820,39 @@ class HelpdeskTicket(models.Model):
                 note = False
             ticket.sla_note = note
 
-    def _sla_lapsed_note(self, contract):
-        """Why ``contract``, the customer's latest, does not cover the ticket."""
+    def _sla_lapse(self, contract):
+        """How ``contract``, the customer's latest, fails to cover the ticket:
+        ``cancelled``, ``draft``, ``future``, ``expired`` or False (no contract)."""
         self.ensure_one()
+        if not contract:
+            return False
         day = fields.Datetime.context_timestamp(
             self.with_context(tz=self.sla_tz or "UTC"), self.sla_start_date or fields.Datetime.now()
         ).date()
-        if not contract:
-            return _("No support contract")
-        values = {"name": contract.name}
-        if contract.state == "cancelled":
-            return _("No support contract: %(name)s was cancelled.", **values)
-        if contract.state == "draft":
-            return _("No support contract: %(name)s is still a draft.", **values)
+        if contract.state in ("cancelled", "draft"):
+            return contract.state
         if contract.date_start > day:
+            return "future"
+        if contract.date_end and contract.date_end < day:
+            return "expired"
+        return False
+
+    def _sla_lapsed_note(self, contract):
+        """Why ``contract``, the customer's latest, does not cover the ticket."""
+        self.ensure_one()
+        lapse = self._sla_lapse(contract)
+        values = {"name": contract.name}
+        if lapse == "cancelled":
+            return _("No support contract: %(name)s was cancelled.", **values)
+        if lapse == "draft":
+            return _("No support contract: %(name)s is still a draft.", **values)
+        if lapse == "future":
             return _(
                 "No support contract: %(name)s starts on %(date)s.",
                 date=format_date(self.env, contract.date_start),
                 **values,
             )
-        if contract.date_end and contract.date_end < day:
+        if lapse == "expired":
             return _(
                 "Contract %(name)s expired on %(date)s.",
                 date=format_date(self.env, contract.date_end),
@@ -1324,12 +1390,13 @@ class HelpdeskTicket(models.Model):
 
     # -- display -------------------------------------------------------------
 
-    @api.depends_context("uid")
+    @api.depends_context("uid", "lang")
     @api.depends(
         "sla_response_status",
         "sla_resolve_status",
         "sla_response_deadline",
         "sla_resolve_deadline",
+        "sla_paused_minutes",
     )
     def _compute_sla_remaining(self):
         """Business hours left on each clock, and the alert level."""
@@ -1340,14 +1407,23 @@ class HelpdeskTicket(models.Model):
                 and (t.sla_response_status != STATUS_NONE or t.sla_resolve_status != STATUS_NONE)
             )
         )
-        (self - live).update(
-            {"sla_response_remaining": 0, "sla_resolve_remaining": 0, "sla_alert": False}
-        )
+        for ticket in self - live:
+            ticket.update(
+                {
+                    "sla_response_remaining": 0,
+                    "sla_resolve_remaining": 0,
+                    "sla_alert": False,
+                    "sla_paused_text": self._sla_duration_text(ticket.sla_paused_minutes),
+                }
+            )
         if not live:
             return
         evaluation = live.sudo()._sla_evaluate(now)
         for ticket in live:
             states = evaluation[ticket.sudo()][1]
+            paused = max((s.state.paused_seconds for s in states.values()), default=None)
+            minutes = ticket.sla_paused_minutes if paused is None else paused // 60
+            ticket.sla_paused_text = self._sla_duration_text(minutes)
             alert = False
             for clock in CLOCKS:
                 status = ticket[f"sla_{clock}_status"]
@@ -1423,18 +1499,28 @@ class HelpdeskTicket(models.Model):
         )
         return domain if operator == "=" else ["!", *domain]
 
-    @api.depends("sla_response_deadline", "sla_resolve_deadline", "sla_tz")
+    @api.depends(
+        "sla_response_status", "sla_resolve_status", "sla_response_deadline", "sla_resolve_deadline"
+    )
+    def _compute_sla_next_deadline(self):
+        """The earliest deadline of the clocks still due."""
+        for ticket in self:
+            ticket.sla_next_deadline = min(
+                (
+                    ticket[f"sla_{clock}_deadline"]
+                    for clock in CLOCKS
+                    if ticket[f"sla_{clock}_status"] in UNFINISHED
+                    and ticket[f"sla_{clock}_deadline"]
+                ),
+                default=False,
+            )
+
+    @api.depends("sla_next_deadline", "sla_tz")
     @api.depends_context("lang")
     def _compute_sla_deadline_local(self):
-        """The next deadline still running, in the customer's own time."""
+        """The next deadline still due, in the customer's own time."""
         for ticket in self:
-            text = False
-            for clock in CLOCKS:
-                if ticket[f"sla_{clock}_status"] in UNFINISHED:
-                    text = ticket._sla_local_text(ticket[f"sla_{clock}_deadline"])
-                    if text:
-                        break
-            ticket.sla_deadline_local = text
+            ticket.sla_deadline_local = ticket._sla_local_text(ticket.sla_next_deadline)
 
     @api.depends("sla_response_deadline", "sla_resolve_deadline", "sla_tz")
     def _compute_sla_deadline_customer(self):
@@ -1447,7 +1533,12 @@ class HelpdeskTicket(models.Model):
 
     @api.depends("sla_alert", "sla_response_status", "sla_resolve_status", "sla_coverage")
     def _compute_sla_state(self):
-        """One SLA state to show: a breach first, then a pause (its deadlines will move)."""
+        """One SLA state to show: a breach first, then a pause (its deadlines will move).
+
+        Without a contract, one that expired says so, as the form's banner does.
+        """
+        uncovered = self.filtered(lambda t: t.sla_coverage == "no_contract")
+        lapsed = uncovered._sla_lapsed_contracts() if uncovered else {}
         for ticket in self:
             statuses = {ticket.sla_response_status, ticket.sla_resolve_status}
             if ticket.sla_alert == "danger":
@@ -1460,6 +1551,8 @@ class HelpdeskTicket(models.Model):
                 state = "on_track"
             elif STATUS_MET in statuses:
                 state = "met"
+            elif ticket in lapsed and ticket._sla_lapse(lapsed[ticket]) == "expired":
+                state = "contract_expired"
             else:
                 state = {
                     "channel": "out_of_entitlement",
@@ -1476,11 +1569,22 @@ class HelpdeskTicket(models.Model):
             for clock in CLOCKS:
                 text = False
                 if ticket[f"sla_{clock}_status"] in UNFINISHED:
-                    minutes = round(ticket[f"sla_{clock}_remaining"] * 60)
+                    overdue, minutes = ticket._sla_time_left(clock)
                     text = self._sla_duration_text(minutes)
-                    if minutes < 0:
+                    if overdue:
                         text = _("overdue by %s", text)
                 ticket[f"sla_{clock}_left"] = text
+
+    def _sla_time_left(self, clock):
+        """``(overdue, minutes)`` of a clock: whole minutes left, or overdue by.
+
+        Rounded up, so that a clock at or past its deadline is overdue by at least a
+        minute and one still running has at least a minute left: the wording always
+        agrees with the state (never "overdue by 0 min").
+        """
+        self.ensure_one()
+        seconds = round(self[f"sla_{clock}_remaining"] * 3600)
+        return seconds <= 0, max(1, -(-abs(seconds) // 60))
 
     def _sla_local_text(self, deadline):
         """A stored (UTC) moment as the customer's time, in the reader's language."""
@@ -1562,21 +1666,54 @@ class HelpdeskTicket(models.Model):
         if moment:
             self._sla_trigger_check(moment, now)
 
-    def _sla_recipients(self):
-        """``{ticket: user}``: who is told about the ticket's SLA (assignee, else leader)."""
-        return {ticket: ticket.user_id or ticket.team_id.user_id for ticket in self}
+    def _sla_recipients(self, activity_type=None):
+        """``{ticket: user}``: who takes the ticket's SLA work (warnings, call-backs).
+
+        The assignee, else the team leader, else the default user of
+        ``activity_type``, else the first helpdesk manager of the ticket's company;
+        never OdooBot, an archived or a portal user (empty user: nobody can).
+        """
+        managers_group = self.env.ref("helpdesk_mgmt.group_helpdesk_manager").sudo()
+        default_user = activity_type.sudo().default_user_id if activity_type else None
+        managers = {}
+        found = {}
+        for ticket in self:
+            ticket_sudo = ticket.sudo()
+            user = next(
+                (
+                    user
+                    for user in (ticket_sudo.user_id, ticket_sudo.team_id.user_id, default_user)
+                    if _sla_reachable(user)
+                ),
+                None,
+            )
+            if not user:
+                company = ticket_sudo.company_id or self.env.company
+                if company not in managers:
+                    managers[company] = managers_group.users.filtered(
+                        lambda u, company=company: company in u.company_ids and _sla_reachable(u)
+                    ).sorted("id")[:1]
+                user = managers[company]
+            found[ticket] = user
+        return found
+
+    def _sla_team_lang(self):
+        """Language of a note for the team: the company's, else the reader's."""
+        self.ensure_one()
+        company = self.sudo().company_id or self.env.company
+        return company.partner_id.lang or self.env.lang
 
     def _sla_tell(self, activity_type, summaries):
         """One activity per ticket for its recipient, or a note without one.
 
-        ``summaries(ticket)`` gives the text, rendered in the recipient's language.
+        ``summaries(ticket)`` gives the text, rendered in the recipient's language (a
+        note in the company's). The activity is due on the recipient's own today.
         Created in two batches whatever the number of tickets.
         """
         model_id = self.env["ir.model"]._get_id(self._name)
         activities = []
         notes = {}
-        today = fields.Date.context_today(self)
-        for ticket, user in self._sla_recipients().items():
+        for ticket, user in self._sla_recipients(activity_type).items():
             if user:
                 reader = ticket.with_context(lang=user.lang or self.env.lang)
                 activities.append(
@@ -1584,14 +1721,14 @@ class HelpdeskTicket(models.Model):
                         "activity_type_id": activity_type.id,
                         "summary": summaries(reader),
                         "automated": True,
-                        "date_deadline": today,
+                        "date_deadline": _sla_user_today(self, user),
                         "res_model_id": model_id,
                         "res_id": ticket.id,
                         "user_id": user.id,
                     }
                 )
             else:
-                notes[ticket.id] = summaries(ticket)
+                notes[ticket.id] = summaries(ticket.with_context(lang=ticket._sla_team_lang()))
         if activities:
             self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
                 activities
@@ -1679,7 +1816,7 @@ class HelpdeskTicket(models.Model):
                 or ticket.sudo().commercial_partner_id != user.commercial_partner_id
             ):
                 raise AccessError(
-                    _("Only the contacts of %(customer)s may act on this ticket.",
+                    _("Only the contacts of its customer, %(customer)s, may act on this ticket.",
                       customer=ticket.sudo().commercial_partner_id.display_name)
                 )  # fmt: skip
 
@@ -1726,7 +1863,7 @@ class HelpdeskTicket(models.Model):
         """
         self.ensure_one()
         self._sla_check_customer_action()
-        if priority not in dict(self._fields["priority"].selection):
+        if priority not in PRIORITY_LABELS:
             raise UserError(_("Choose a priority between P1 and P4."))
         self._sla_check_customer_text(reason, _("The reason"), REASON_MAX_LENGTH)
         reason = (reason or "").strip()
@@ -1763,16 +1900,9 @@ class HelpdeskTicket(models.Model):
         )
 
     def _sla_callback_user(self):
-        """Who calls the customer back: the assignee, else the team leader, else the
-        default user of the call-back activity type, else a helpdesk manager."""
+        """Who calls the customer back (see ``_sla_recipients``)."""
         self.ensure_one()
-        activity_type = self.env.ref("support_sla.mail_activity_callback")
-        user = self.user_id or self.team_id.user_id or activity_type.default_user_id
-        if not user:
-            company = self.company_id or self.env.company
-            managers = self.env.ref("helpdesk_mgmt.group_helpdesk_manager").sudo().users
-            user = managers.filtered(lambda u: company in u.company_ids).sorted("id")[:1]
-        return user
+        return self._sla_recipients(self.env.ref("support_sla.mail_activity_callback"))[self]
 
     def _sla_request_callback(self, mode):
         """Queue the customer's call-back request as an activity of the team.
@@ -1802,21 +1932,24 @@ class HelpdeskTicket(models.Model):
         phone = customer.phone or customer.mobile or customer.commercial_partner_id.phone
         if not phone:
             raise UserError(_("Add a phone number to your account so that we can call you back."))
-        labels = dict(self._fields["sla_callback_mode"]._description_selection(self.env))
-        summary = _("Call-back (%(mode)s): %(phone)s", mode=labels[mode], phone=phone)
+        user = self._sla_callback_user()
+        if not user:
+            raise UserError(_("Nobody can take call-backs at the moment: please phone us."))
+        # The activity is read by the agent: in the agent's language.
+        agent_env = self.with_context(lang=user.lang or self.env.lang).env
+        labels = dict(self._fields["sla_callback_mode"]._description_selection(agent_env))
+        summary = agent_env._("Call-back (%(mode)s): %(phone)s", mode=labels[mode], phone=phone)
         # The customer's name and phone are their own text: escaped into the HTML note.
-        note = Markup("<p>%s</p>") % _(
+        note = Markup("<p>%s</p>") % agent_env._(
             "%(customer)s asked to be called back on %(phone)s: %(mode)s.",
             customer=customer.display_name,
             phone=phone,
             mode=labels[mode],
         )
-        user = self._sla_callback_user()
-        if not user:
-            raise UserError(_("Nobody can take call-backs at the moment: please phone us."))
         activity = self.activity_schedule(
             "support_sla.mail_activity_callback",
-            date_deadline=fields.Date.context_today(self),
+            # Due today for the agent who calls, not on the customer's calendar day.
+            date_deadline=_sla_user_today(self, user),
             summary=summary,
             note=note,
             user_id=user.id,
@@ -1828,6 +1961,16 @@ class HelpdeskTicket(models.Model):
                 "sla_callback_activity_id": activity.id,
             }
         )
+
+
+def _sla_reachable(user):
+    """A user who can take SLA work: an active internal user, not OdooBot."""
+    return bool(user) and user.active and not user.share and not user._is_superuser()
+
+
+def _sla_user_today(record, user):
+    """Today in ``user``'s time zone (UTC without one): the due date of their activity."""
+    return fields.Date.context_today(record.with_context(tz=user.tz or "UTC"))
 
 
 def _worse(first, second):

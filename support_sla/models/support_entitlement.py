@@ -294,6 +294,17 @@ class SupportEntitlement(models.Model):
     def action_cancel(self):
         self._set_state("cancelled", from_states=("draft", "trial", "active", "expired"))
 
+    def action_ask_cancel(self):
+        """Ask before cancelling, with buttons that say what they do."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Cancel Support Contract"),
+            "res_model": "support.entitlement.cancel",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_entitlement_ids": [(6, 0, self.ids)]},
+        }
+
     def action_reset_to_draft(self):
         self._set_state("draft", from_states=("cancelled",))
 
@@ -419,13 +430,16 @@ class SupportEntitlement(models.Model):
     @api.depends("state", "date_end", "notice_deadline", "auto_renew", "notice_date")
     @api.depends_context("tz")
     def _compute_customer_state(self):
-        """Trial or active contracts inside their notice period read as expiring."""
+        """Active contracts inside their notice period read as expiring.
+
+        A trial reads as a trial to its end: it never renews, so no notice applies.
+        """
         today = fields.Date.context_today(self)
         for entitlement in self:
             state = entitlement.state
             renews = entitlement.auto_renew and not entitlement.notice_date
             if (
-                state in COVERING_STATES
+                state == "active"
                 and entitlement.date_end
                 and not renews
                 and (entitlement.notice_deadline or entitlement.date_end) <= today

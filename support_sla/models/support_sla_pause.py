@@ -15,7 +15,11 @@ class SupportSlaPause(models.Model):
     date_end = fields.Datetime(
         string="Until", readonly=True, help="Empty while the ticket still waits."
     )
-    duration_text = fields.Char(string="Waited", compute="_compute_duration_text")
+    duration_text = fields.Char(
+        string="Waited",
+        compute="_compute_duration_text",
+        help="Calendar time waited; only its business hours pause the SLA.",
+    )
 
     @api.depends("date_start", "date_end")
     @api.depends_context("lang")

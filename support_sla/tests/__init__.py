@@ -5,3 +5,4 @@ from . import test_cron_security
 from . import test_sla_retime
 from . import test_portal
 from . import test_backoffice
+from . import test_user_paths

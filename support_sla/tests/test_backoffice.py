@@ -229,7 +229,7 @@ class TestLabels(SlaCase):
             selection = dict(
                 self.env[model].with_context(lang="fr_FR").fields_get([field])[field]["selection"]
             )
-            self.assertEqual(selection["3"], "Très haute", model)
+            self.assertEqual(selection["3"], "P1", model)  # P1..P4, as everywhere
 
     def test_creation_message_in_the_users_language(self):
         customer, _contact = self._customer("Client Français", PARIS)
@@ -253,7 +253,13 @@ class TestLabels(SlaCase):
         Entitlement = self.env["support.entitlement"].with_context(lang="fr_FR")
         arch = etree.fromstring(Entitlement.get_view(view_type="form")["arch"])
         self.assertEqual(
-            arch.xpath("//button[@name='action_cancel']/@string"), ["Annuler le contrat"]
+            arch.xpath("//button[@name='action_ask_cancel']/@string"), ["Annuler le contrat"]
+        )
+        # Its confirmation says what each button does, in French.
+        Cancel = self.env["support.entitlement.cancel"].with_context(lang="fr_FR")
+        arch = etree.fromstring(Cancel.get_view(view_type="form")["arch"])
+        self.assertEqual(
+            arch.xpath("//footer/button/@string"), ["Annuler le contrat", "Conserver le contrat"]
         )
 
     def test_failed_contract_save_uses_up_no_number(self):

@@ -66,9 +66,10 @@ class TestBreachCron(SlaCase):
     def test_team_is_warned_once_before_the_breach(self):
         leader = new_test_user(self.env, "sla_leader", groups="helpdesk_mgmt.group_helpdesk_user")
         self.team.user_id = leader
+        agent = new_test_user(self.env, "sla_agent_w", groups="helpdesk_mgmt.group_helpdesk_user")
         with freeze_time(self.local(NEW_YORK, 2025, 6, 2, 10, 0)):
             ticket = self._ticket(self.ny_contact, user_id=False)  # P1: 1 h, warned at 48 min
-            assigned = self._ticket(self.ny_contact, user_id=self.env.user.id)
+            assigned = self._ticket(self.ny_contact, user_id=agent.id)
         warning = self.env.ref("support_sla.mail_activity_sla_warning")
         with freeze_time(self.local(NEW_YORK, 2025, 6, 2, 10, 40)):
             self.env["helpdesk.ticket"]._cron_sla_check()
@@ -82,7 +83,7 @@ class TestBreachCron(SlaCase):
         self.assertEqual(
             activities.summary, "SLA at risk: response due 6/2/25, 11:00 AM (America/New_York)"
         )
-        self.assertEqual(assigned.activity_ids.user_id, self.env.user)
+        self.assertEqual(assigned.activity_ids.user_id, agent)
         self.assertTrue(ticket.sla_response_warned)
 
     def test_warning_share_is_configurable(self):

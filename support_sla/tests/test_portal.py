@@ -77,7 +77,8 @@ class PortalCase(SlaCase, HttpCase):
     def _local(self, value, user):
         """How the portal writes a stored datetime for ``user``."""
         env = self.env(user=user, context={"lang": "en_US", "tz": user.tz})
-        return format_datetime(env, value, tz=user.tz, dt_format="medium")
+        # To the minute: medium date, short time (no seconds on the portal).
+        return format_datetime(env, value, tz=user.tz, dt_format="MMM d, y, h:mm a")
 
     def assertRedirectsToLogin(self, response):
         self.assertIn(response.status_code, (302, 303))
@@ -394,9 +395,13 @@ class TestPortalOverride(PortalCase):
         )
         self.assertTrue(tracked)
         self.assertEqual(tracked[:1].mail_message_id.author_id, self.tokyo_contact)
-        page = self.url_open(f"/my/ticket/{ticket.id}?sla_done=priority").text
+        page = self.url_open(response.headers["Location"]).text
+        self.assertIn("The priority is changed; the support team sees your reason.", page)
         self.assertIn("Changed by you", page)
         self.assertIn("→ P3", page)  # the matrix priority stays visible
+        # Said once: a reload, or a crafted URL, says nothing.
+        for url in (response.headers["Location"], f"/my/ticket/{ticket.id}?sla_done=priority"):
+            self.assertNotIn("The priority is changed", self.url_open(url).text)
 
     def test_internal_override_author_stays_internal(self):
         agent = new_test_user(
@@ -466,7 +471,8 @@ class TestPortalCallback(PortalCase):
         self.assertIn("Call me when you can", activity.summary)
         self.assertEqual(ticket.sla_callback_mode, "asap")
         self.assertTrue(ticket.sla_callback_pending)
-        page = self.url_open(f"/my/ticket/{ticket.id}").text
+        page = self.url_open(response.headers["Location"]).text
+        self.assertIn("Your call-back request is registered.", page)
         self.assertIn('name="sla_callback_pending"', page)
         self.assertIn(self._local(ticket.sla_callback_date, self.owner), page)
         # A second request while the first is pending: refused politely, nothing added.
@@ -577,6 +583,7 @@ class TestPortalClose(PortalCase):
 class TestPortalTour(PortalCase):
     def test_portal_customer_tour(self):
         """Preview, submit, deadline, override, call-back, in a real browser."""
+        self.env.company.support_portal_team_id = self.team
         self.start_tour("/new/ticket", "support_sla_portal_tour", login="sla_owner")
         ticket = self.env["helpdesk.ticket"].search([("name", "=", "No backup since Monday")])
         self.assertEqual(
@@ -586,12 +593,9 @@ class TestPortalTour(PortalCase):
         self.assertTrue(ticket.priority_overridden)
         self.assertIn("workaround", ticket.priority_override_reason)
         self.assertEqual(ticket.sla_callback_mode, "asap")
-        # No team on a portal ticket: a helpdesk manager takes the call-back.
-        self.assertTrue(
-            ticket.sla_callback_activity_id.user_id.has_group(
-                "helpdesk_mgmt.group_helpdesk_manager"
-            )
-        )
+        # The company's portal team receives it: its leader takes the call-back.
+        self.assertEqual(ticket.team_id, self.team)
+        self.assertEqual(ticket.sla_callback_activity_id.user_id, self.leader)
 
 
 class TestSlaPreview(SlaCase):

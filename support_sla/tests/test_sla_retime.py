@@ -318,9 +318,11 @@ class TestExactTiming(SlaRetimeCase):
         self.assertEqual(len(announced), 1)
         self.assertEqual(announced.user_id, agent)
         self.assertIn("SLA breached: the response was due", announced.summary)
-        # Nobody to assign: a note in the chatter, once.
-        notes = orphan.message_ids.filtered(lambda m: "SLA breached" in (m.body or ""))
-        self.assertEqual(len(notes), 1)
+        # Nobody assigned and no team leader: a helpdesk manager, once, never OdooBot.
+        told = orphan.activity_ids.filtered(lambda a: a.activity_type_id == breach)
+        self.assertEqual(len(told), 1)
+        self.assertTrue(told.user_id.has_group("helpdesk_mgmt.group_helpdesk_manager"))
+        self.assertNotEqual(told.user_id, self.env.ref("base.user_root"))
 
     def test_breach_check_speaks_the_assignees_language(self):
         self.env["res.lang"]._activate_lang("fr_FR")

@@ -3,28 +3,21 @@ from odoo.exceptions import UserError
 from odoo.http import request
 
 from odoo.addons.support_sla.controllers.main import refuse_other_methods
+from odoo.addons.support_sla.controllers.outcome import redirect_saying
 from odoo.addons.support_sla.controllers.portal import SupportSlaCustomerPortal
-
-PORTAL_REASONS = ("critical", "dissatisfied")
-# The longest note a customer may join to an escalation request (characters).
-NOTE_MAX_LENGTH = 2000
 
 
 class CustomerPortalEscalation(SupportSlaCustomerPortal):
-    """Escalation requests and answers to billable Level 2 work, on the ticket page."""
+    """Escalation requests and answers to billable Level 2 work, on the ticket page.
+
+    The model checks each request; a refusal shows the page again with why (400), a
+    success redirects to the page, which says it once (support_sla's outcome).
+    """
 
     def _ticket_get_page_view_values(self, ticket, access_token, **kwargs):
         values = super()._ticket_get_page_view_values(ticket, access_token, **kwargs)
-        values.update(
-            escalation_reasons=request.env["support.escalation.reason"]
-            .sudo()
-            .search([("portal_code", "in", PORTAL_REASONS)]),
-            support_message=kwargs.get("support_message"),
-        )
+        values["escalation_reasons"] = ticket._portal_escalation_reasons()
         return values
-
-    def _ticket_redirect(self, ticket_id, message):
-        return request.redirect(f"/my/ticket/{ticket_id}?support_message={message}")
 
     @http.route(
         "/my/ticket/<int:ticket_id>/escalate",
@@ -41,30 +34,16 @@ class CustomerPortalEscalation(SupportSlaCustomerPortal):
         if refusal:
             return refusal
         try:
-            ticket._sla_check_customer_text(note, request.env._("The note"), NOTE_MAX_LENGTH)
+            ticket._portal_request_escalation(reason, note)
         except UserError as error:
+            request.env.cr.rollback()
             return self._sla_ticket_error(ticket, error.args[0])
-        reason_record = (
-            request.env["support.escalation.reason"]
-            .sudo()
-            .search([("portal_code", "=", reason)], limit=1)
-            if reason in PORTAL_REASONS
-            else None
+        return redirect_saying(
+            ticket.id,
+            request.env._(
+                "Your escalation request is recorded: our Level 2 team takes the ticket over."
+            ),
         )
-        if not reason_record:
-            return self._ticket_redirect(ticket_id, "bad_reason")
-        if ticket.stage_id.closed:
-            return self._ticket_redirect(ticket_id, "closed")
-        current = ticket.current_escalation_id
-        if current.origin == "customer" and current.to_level == ticket.support_level:
-            return self._ticket_redirect(ticket_id, "duplicate")
-        if ticket.support_level == "l2":
-            return self._ticket_redirect(ticket_id, "already_l2")
-        try:
-            ticket._escalate("l2", reason_record, note=(note or "").strip(), origin="customer")
-        except UserError:
-            return self._ticket_redirect(ticket_id, "unavailable")
-        return self._ticket_redirect(ticket_id, "escalated")
 
     @http.route(
         "/my/ticket/<int:ticket_id>/billable",
@@ -80,11 +59,13 @@ class CustomerPortalEscalation(SupportSlaCustomerPortal):
         refusal = self._sla_refuse_action(ticket)
         if refusal:
             return refusal
-        if accept not in ("0", "1"):
-            return self._ticket_redirect(ticket_id, "bad_answer")
-        if not ticket.billable:
-            return self._ticket_redirect(ticket_id, "not_billable")
-        if ticket.billable_accepted != "pending":
-            return self._ticket_redirect(ticket_id, "answered")
-        ticket._set_billable_answer(accept == "1")
-        return self._ticket_redirect(ticket_id, "accepted" if accept == "1" else "declined")
+        try:
+            ticket._portal_answer_billable(accept)
+        except UserError as error:
+            request.env.cr.rollback()
+            return self._sla_ticket_error(ticket, error.args[0])
+        if accept == "1":
+            text = request.env._("Thank you: you accepted the billable Level 2 work.")
+        else:
+            text = request.env._("You declined the billable Level 2 work: we will contact you.")
+        return redirect_saying(ticket.id, text)

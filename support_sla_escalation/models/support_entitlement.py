@@ -1,3 +1,5 @@
+from datetime import date
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
@@ -171,7 +173,9 @@ class SupportEntitlement(models.Model):
             spent = used.get(entitlement, 0.0)
             budgets[entitlement] = {
                 "start": start,
-                "end": end and fields.Date.subtract(end, days=1),
+                # The period stops with the contract.
+                "end": end
+                and min(fields.Date.subtract(end, days=1), entitlement.date_end or date.max),
                 "accrued": accrued,
                 "used": spent,
                 "available": max(accrued - spent, 0.0),

@@ -4,3 +4,4 @@ from . import test_prepaid
 from . import test_invoicing
 from . import test_portal
 from . import test_security
+from . import test_user_paths

@@ -36,6 +36,14 @@ class TestPortalEscalation(HttpCase, EscalationMixin):
             }
         )
 
+    def _page(self, ticket):
+        return self.url_open(f"/my/ticket/{ticket.id}").text
+
+    def _follow(self, response):
+        """The page a 303 redirects to, as the browser shows it."""
+        self.assertEqual(response.status_code, 303)
+        return self.url_open(response.headers["Location"]).text
+
     def _post(self, user, url, **data):
         if user:
             self.authenticate(user.login, user.login)
@@ -53,8 +61,11 @@ class TestPortalEscalation(HttpCase, EscalationMixin):
             self.owner, f"/my/ticket/{ticket.id}/escalate", reason="critical", note="Cave warms up"
         )
         self.assertEqual(response.status_code, 303)
-        self.assertIn("support_message=escalated", response.headers["Location"])
+        self.assertTrue(response.headers["Location"].endswith(f"/my/ticket/{ticket.id}"))
         self.assertEqual(ticket.support_level, "l2")
+        # The page says it once: a reload says nothing more.
+        self.assertIn("Your escalation request is recorded", self._follow(response))
+        self.assertNotIn("Your escalation request is recorded", self._page(ticket))
         self.assertRecordValues(
             ticket.escalation_ids,
             [
@@ -71,10 +82,9 @@ class TestPortalEscalation(HttpCase, EscalationMixin):
         self.assertEqual(message.author_id, self.owner.partner_id)
         # A second request is refused, and nothing more is written.
         response = self._post(self.owner, f"/my/ticket/{ticket.id}/escalate", reason="critical")
-        self.assertIn("support_message=duplicate", response.headers["Location"])
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("You already asked to escalate this ticket", response.text)
         self.assertEqual(len(ticket.escalation_ids), 1)
-        page = self.url_open(response.headers["Location"])
-        self.assertIn("You already asked to escalate this ticket", page.text)
 
     def test_colleague_of_the_same_customer_may_escalate(self):
         ticket = self._ticket()
@@ -96,10 +106,12 @@ class TestPortalEscalation(HttpCase, EscalationMixin):
     def test_closed_ticket_and_bad_reason_are_refused(self):
         ticket = self._ticket()
         response = self._post(self.owner, f"/my/ticket/{ticket.id}/escalate", reason="whim")
-        self.assertIn("support_message=bad_reason", response.headers["Location"])
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("Choose why you ask for an escalation", response.text)
         ticket.stage_id = self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
         response = self._post(self.owner, f"/my/ticket/{ticket.id}/escalate", reason="critical")
-        self.assertIn("support_message=closed", response.headers["Location"])
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("This ticket is closed: it cannot be escalated", response.text)
         self.assertFalse(ticket.escalation_ids)
 
     def test_customer_reads_why_it_is_billable_and_answers(self):
@@ -110,10 +122,12 @@ class TestPortalEscalation(HttpCase, EscalationMixin):
         self.assertIn("This Level 2 work is billable", page.text)
         self.assertIn("customised for you", page.text)
         response = self._post(self.owner, f"/my/ticket/{ticket.id}/billable", accept="1")
-        self.assertIn("support_message=accepted", response.headers["Location"])
+        self.assertEqual(response.status_code, 303)
+        self.assertIn("you accepted the billable Level 2 work", self._follow(response))
         self.assertEqual(ticket.billable_accepted, "accepted")
         response = self._post(self.owner, f"/my/ticket/{ticket.id}/billable", accept="0")
-        self.assertIn("support_message=answered", response.headers["Location"])
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("You already answered for this ticket", response.text)
         self.assertEqual(ticket.billable_accepted, "accepted")
 
     def test_other_company_cannot_read_the_explanation(self):
@@ -126,8 +140,36 @@ class TestPortalEscalation(HttpCase, EscalationMixin):
     def test_decline_is_recorded(self):
         ticket = self._ticket()
         ticket._escalate("l2", self.reasons["training"])
-        self._post(self.owner, f"/my/ticket/{ticket.id}/billable", accept="0")
+        response = self._post(self.owner, f"/my/ticket/{ticket.id}/billable", accept="0")
+        self.assertIn("You declined the billable Level 2 work", self._follow(response))
         self.assertEqual(ticket.billable_accepted, "declined")
+
+    def test_messages_come_only_from_what_was_done(self):
+        """A crafted URL says nothing; a refused answer says why and writes nothing."""
+        ticket = self._ticket()
+        self.authenticate(self.owner.login, self.owner.login)
+        for query in ("support_message=declined", "support_message=escalated", "sla_done=priority"):
+            page = self.url_open(f"/my/ticket/{ticket.id}?{query}").text
+            self.assertNotIn("You declined", page, query)
+            self.assertNotIn("Your escalation request is recorded", page, query)
+            self.assertNotIn("The priority is changed", page, query)
+            self.assertNotIn('name="support_outcome"', page, query)
+        response = self._post(self.owner, f"/my/ticket/{ticket.id}/billable", accept="0")
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("This ticket is not billable", response.text)
+        self.assertNotIn("You declined", response.text)
+        self.assertFalse(ticket.billable_accepted)
+        ticket._escalate("l2", self.reasons["training"])
+        response = self._post(self.owner, f"/my/ticket/{ticket.id}/billable", accept="maybe")
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(ticket.billable_accepted, "pending")
+
+    def test_outcome_is_said_on_its_own_ticket_only(self):
+        first, second = self._ticket(), self._ticket(name="Second ticket")
+        response = self._post(self.owner, f"/my/ticket/{first.id}/escalate", reason="critical")
+        self.assertEqual(response.status_code, 303)
+        self.assertNotIn("Your escalation request is recorded", self._page(second))
+        self.assertNotIn("Your escalation request is recorded", self._page(first))
 
 
 @tagged("post_install", "-at_install")

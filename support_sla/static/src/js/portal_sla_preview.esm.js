@@ -56,7 +56,13 @@ publicWidget.registry.SupportSlaPreview = publicWidget.Widget.extend({
         this.box.dataset.priority = preview.priority;
         this.box.querySelector(".o_sla_preview_tz").textContent = preview.tz;
         if (preview.response_deadline) {
-            const lang = (document.documentElement.lang || "en-US").replace("_", "-");
+            // The customer's language, as the page was rendered (the page itself may
+            // carry no lang attribute without the website module).
+            const lang = (
+                this.box.dataset.lang ||
+                document.documentElement.lang ||
+                "en-US"
+            ).replace("_", "-");
             deadline.textContent = new Intl.DateTimeFormat(lang, {
                 dateStyle: "medium",
                 timeStyle: "short",

@@ -43,15 +43,15 @@ registry.category("web_tour.tours").add("support_sla_agent_tour", {
         {
             content: "The priority follows the matrix before saving: P1",
             trigger:
-                ".o_field_widget[name=priority] .o_priority_star.fa-star[aria-label='Very High']",
+                ".o_field_widget[name=priority] .o_priority_star.fa-star[aria-label='P1']",
         },
         {
             trigger:
-                ".o_field_widget[name=matrix_priority] .o_priority_star.fa-star[aria-label='Very High']",
+                ".o_field_widget[name=matrix_priority] .o_priority_star.fa-star[aria-label='P1']",
         },
         {
-            content: "Override by hand: Medium",
-            trigger: ".o_field_widget[name=priority] .o_priority_star[aria-label='Medium']",
+            content: "Override by hand: P3",
+            trigger: ".o_field_widget[name=priority] .o_priority_star[aria-label='P3']",
             run: "click",
         },
         {

@@ -48,7 +48,7 @@ registry.category("web_tour.tours").add("support_sla_escalation_portal", {
             run: "click",
         },
         {
-            trigger: "[name=support_message].alert-success",
+            trigger: "[name=support_outcome].alert-success",
         },
         {
             trigger: "[name=support_level]:contains(Level 2)",
