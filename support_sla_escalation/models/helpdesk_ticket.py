@@ -70,6 +70,13 @@ class HelpdeskTicket(models.Model):
         copy=False,
         help="The customer's answer to the billable Level 2 work.",
     )
+    billable_invoice_declined = fields.Boolean(
+        string="Invoice Despite Refusal",
+        tracking=True,
+        copy=False,
+        help="The customer declined the billable Level 2 work: its hours are not invoiced "
+        "unless a helpdesk manager ticks this.",
+    )
     billable_answer_date = fields.Datetime(string="Answered On", readonly=True, copy=False)
     billable_unaccepted_time = fields.Boolean(
         string="Unaccepted Billable Time",
@@ -151,6 +158,10 @@ class HelpdeskTicket(models.Model):
     def write(self, vals):
         if "billable" in vals and not self.env.context.get("support_escalation_internal"):
             vals = self._prepare_billable_override(dict(vals))
+        if "billable_invoice_declined" in vals and not self.env.user.has_group(
+            "helpdesk_mgmt.group_helpdesk_manager"
+        ):
+            raise AccessError(_("Only helpdesk managers can invoice work the customer declined."))
         customised = self.browse()
         if vals.get("customised_software"):
             customised = self.filtered(lambda t: not t.customised_software)

@@ -180,29 +180,18 @@ class SupportEntitlement(models.Model):
 
     # -- consulting sale order ------------------------------------------------
 
-    def write(self, vals):
-        result = super().write(vals)
-        if vals.get("consulting_sale_line_id"):
-            self._attach_pending_billable_hours()
-        return result
-
-    def _attach_pending_billable_hours(self):
-        """Billable hours logged before the consulting line existed go on it now."""
-        lines = (
+    def _pending_billable_hours(self):
+        """Billable hours of these contracts waiting for a consulting sale line."""
+        return (
             self.env["account.analytic.line"]
             .sudo()
             .search(
                 [
                     ("consulting_entitlement_id", "in", self.ids),
-                    ("consulting_split", "=", "billable"),
-                    ("so_line", "=", False),
-                    ("timesheet_invoice_id", "=", False),
+                    ("consulting_status", "=", "no_sale_line"),
                 ]
             )
         )
-        for entitlement in self:
-            mine = lines.filtered(lambda line, e=entitlement: line.consulting_entitlement_id == e)
-            mine.write({"so_line": entitlement.consulting_sale_line_id.id})
 
     def action_create_consulting_order(self):
         """A confirmed sale order of Level 2 consulting for the customer.
@@ -211,6 +200,16 @@ class SupportEntitlement(models.Model):
         managers, whether or not they may create sale orders otherwise.
         """
         self.ensure_one()
+        self._check_consulting_order_rights()
+        order = self.sudo()._create_consulting_order()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sale.order",
+            "res_id": order.id,
+            "view_mode": "form",
+        }
+
+    def _check_consulting_order_rights(self):
         user = self.env.user
         if not any(
             user.has_group(group)
@@ -221,13 +220,6 @@ class SupportEntitlement(models.Model):
             )
         ):
             raise AccessError(_("Only salespeople, accountants and helpdesk managers can do it."))
-        order = self.sudo()._create_consulting_order()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "sale.order",
-            "res_id": order.id,
-            "view_mode": "form",
-        }
 
     def _create_consulting_order(self):
         self.ensure_one()
