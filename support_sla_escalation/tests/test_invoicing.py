@@ -344,7 +344,10 @@ class TestConsultingInvoicing(AccountTestInvoicingCommon, EscalationMixin):
             self._invoice(billable)
         with self.assertRaises(AccessError):
             ticket.with_user(self.agent).billable_invoice_declined = True
-        ticket.with_user(self.manager).billable_invoice_declined = True
+        # (This test class disables the chatter tracking: switch it back on.)
+        ticket.with_user(self.manager).with_context(
+            tracking_disable=False, mail_notrack=False
+        ).billable_invoice_declined = True
         self.env.flush_all()
         self.env.cr.precommit.run()  # the chatter tracking, as a commit writes it
         self.assertEqual(billable.consulting_status, "to_invoice")
