@@ -3,3 +3,4 @@ from . import test_billable
 from . import test_prepaid
 from . import test_invoicing
 from . import test_portal
+from . import test_tours
