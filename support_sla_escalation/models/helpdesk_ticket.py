@@ -147,13 +147,33 @@ class HelpdeskTicket(models.Model):
                 and ticket.sudo().timesheet_ids
             )
 
+    @api.depends("user_id")
+    def _compute_team_id(self):
+        # New tickets start at Level 1: a Level 2 agent's ticket goes to one of their Level 1
+        # teams (none: no team), unless a team is given (e.g. from a Level 2 team's view).
+        guessed = self.filtered(lambda t: not t.team_id and t.user_id.helpdesk_team_ids)
+        for ticket in guessed:
+            ticket.team_id = ticket.user_id.helpdesk_team_ids.filtered(
+                lambda team: team.support_level == "l1"
+            )[:1]
+        return super(HelpdeskTicket, self - guessed)._compute_team_id()
+
     # -- ORM ---------------------------------------------------------------------
 
     @api.model_create_multi
     def create(self, vals_list):
         tickets = super().create(vals_list)
+        tickets._fill_team_project()
         tickets.filtered("customised_software")._route_customised_software()
         return tickets
+
+    def _fill_team_project(self):
+        """A ticket of a team logging time gets the team's project, however it was created
+        (the form's onchange is not the only path): without it the form cannot be saved."""
+        for ticket in self.filtered(
+            lambda t: not t.project_id and t.team_id.allow_timesheet and t.team_id.default_project_id
+        ):
+            ticket.project_id = ticket.team_id.default_project_id
 
     def write(self, vals):
         if "billable" in vals and not self.env.context.get("support_escalation_internal"):
@@ -166,6 +186,8 @@ class HelpdeskTicket(models.Model):
         if vals.get("customised_software"):
             customised = self.filtered(lambda t: not t.customised_software)
         result = super().write(vals)
+        if vals.get("team_id"):
+            self._fill_team_project()
         customised._route_customised_software()
         return result
 
@@ -202,6 +224,14 @@ class HelpdeskTicket(models.Model):
             or len(reason) != 1
         ):
             raise UserError(_("Choose the reason of the escalation."))
+        if reason.to_level != to_level:
+            raise UserError(
+                _(
+                    "%s is not a reason to move a ticket to that level: escalation and "
+                    "de-escalation have their own reasons.",
+                    reason.name,
+                )
+            )
         if team and team.support_level != to_level:
             raise UserError(
                 _("The team %(team)s does not work at that level.", team=team.display_name)
@@ -258,12 +288,19 @@ class HelpdeskTicket(models.Model):
             by_team[target] |= ticket
         for target, tickets in by_team.items():
             vals = {"team_id": target.id}
-            project = target.default_project_id
-            if target.allow_timesheet and project:
-                vals["project_id"] = project.id
             if reason.rnd_involved:
                 vals["rnd_involved"] = True
-            tickets.write(vals)
+            project = target.allow_timesheet and target.default_project_id
+            if project:
+                tickets.write({**vals, "project_id": project.id})
+            elif to_level == "l1":
+                # Back at a team without timesheets, the ticket leaves the Level 2 project,
+                # unless time is logged on it (the hours stay where they were logged).
+                logged = tickets.filtered(lambda t: t.sudo().timesheet_ids)
+                (tickets - logged).write({**vals, "project_id": False})
+                logged.write(vals)
+            else:
+                tickets.write(vals)
         return rows
 
     def _escalation_target_team(self, to_level):

@@ -29,6 +29,33 @@ registry.category("web_tour.tours").add("support_sla_escalation_agent", {
         {
             trigger: ".o_form_view .o_field_widget[name=support_level]:contains(Level 2)",
         },
+        {
+            content: "Back to Level 1 offers its own reasons only",
+            trigger: ".o_form_view button[name=action_open_escalate_wizard]:contains(Back to Level 1)",
+            run: "click",
+        },
+        {
+            trigger: ".modal .o_field_widget[name=reason_id] input",
+            run: "click",
+        },
+        {
+            trigger:
+                ".o-autocomplete--dropdown-menu:not(:has(.o-autocomplete--dropdown-item:contains(Feature addition))) .o-autocomplete--dropdown-item:contains(Wrong level)",
+            run: "click",
+        },
+        {
+            trigger: ".modal:not(:has(.o_field_widget[name=billable]))",
+        },
+        {
+            trigger: ".modal button[name=action_confirm]",
+            run: "click",
+        },
+        {
+            trigger: ".o_form_view .o_field_widget[name=support_level]:contains(Level 1)",
+        },
+        {
+            trigger: ".o_form_view button[name=action_open_escalate_wizard]:contains(Escalate)",
+        },
     ],
 });
 
