@@ -123,7 +123,9 @@ class AccountAnalyticLine(models.Model):
         return self.sudo().consulting_entitlement_id.consulting_sale_line_id
 
     @api.depends(
-        "consulting_split", "consulting_entitlement_id.consulting_sale_line_id", "consulting_declined"
+        "consulting_split",
+        "consulting_entitlement_id.consulting_sale_line_id",
+        "consulting_declined",
     )
     def _compute_so_line(self):
         # Level 2 time follows the split whatever its project or a sale line typed in a

@@ -171,7 +171,9 @@ class HelpdeskTicket(models.Model):
         """A ticket of a team logging time gets the team's project, however it was created
         (the form's onchange is not the only path): without it the form cannot be saved."""
         for ticket in self.filtered(
-            lambda t: not t.project_id and t.team_id.allow_timesheet and t.team_id.default_project_id
+            lambda t: (
+                not t.project_id and t.team_id.allow_timesheet and t.team_id.default_project_id
+            )
         ):
             ticket.project_id = ticket.team_id.default_project_id
 
@@ -287,21 +289,25 @@ class HelpdeskTicket(models.Model):
         for ticket, target in targets.items():
             by_team[target] |= ticket
         for target, tickets in by_team.items():
-            vals = {"team_id": target.id}
-            if reason.rnd_involved:
-                vals["rnd_involved"] = True
-            project = target.allow_timesheet and target.default_project_id
-            if project:
-                tickets.write({**vals, "project_id": project.id})
-            elif to_level == "l1":
-                # Back at a team without timesheets, the ticket leaves the Level 2 project,
-                # unless time is logged on it (the hours stay where they were logged).
-                logged = tickets.filtered(lambda t: t.sudo().timesheet_ids)
-                (tickets - logged).write({**vals, "project_id": False})
-                logged.write(vals)
-            else:
-                tickets.write(vals)
+            tickets._escalation_move(target, reason)
         return rows
+
+    def _escalation_move(self, team, reason):
+        """Give the tickets to ``team``, in its project."""
+        vals = {"team_id": team.id}
+        if reason.rnd_involved:
+            vals["rnd_involved"] = True
+        project = team.allow_timesheet and team.default_project_id
+        if project:
+            self.write({**vals, "project_id": project.id})
+        elif team.support_level == "l1":
+            # Back at a team without timesheets, the ticket leaves the Level 2 project,
+            # unless time is logged on it (the hours stay where they were logged).
+            logged = self.filtered(lambda t: t.sudo().timesheet_ids)
+            (self - logged).write({**vals, "project_id": False})
+            logged.write(vals)
+        else:
+            self.write(vals)
 
     def _escalation_target_team(self, to_level):
         """Team receiving the ticket at ``to_level``.

@@ -85,7 +85,9 @@ class SupportEscalation(models.Model):
             if days:
                 escalation.age_display = _("%(days)s d %(hours)s h", days=days, hours=hours)
             elif hours:
-                escalation.age_display = _("%(hours)s h %(minutes)s min", hours=hours, minutes=minutes)
+                escalation.age_display = _(
+                    "%(hours)s h %(minutes)s min", hours=hours, minutes=minutes
+                )
             else:
                 escalation.age_display = _("%s min", minutes)
 

@@ -36,6 +36,22 @@ class TestBillable(EscalationCase):
             reason.customer_explanation, self.reasons["customisation"].customer_explanation
         )
 
+    def test_tier_and_level_have_distinct_names_in_every_language(self):
+        Ticket = self.env["helpdesk.ticket"]
+        for lang, tier, level in (
+            ("fr_FR", "Offre de support", "Niveau de support"),
+            ("nl_NL", "Ondersteuningspakket", "Supportniveau"),
+        ):
+            with self.subTest(lang=lang):
+                self.env["res.lang"]._activate_lang(lang)
+                self.env["ir.module.module"]._load_module_terms(
+                    ["support_sla", "support_sla_escalation"], [lang], overwrite=True
+                )
+                env = self.env(context={"lang": lang})
+                fields_ = Ticket.with_env(env).fields_get(["tier_id", "support_level"])
+                self.assertEqual(fields_["tier_id"]["string"], tier)
+                self.assertEqual(fields_["support_level"]["string"], level)
+
     def test_manager_override_is_tracked_and_needs_a_reason(self):
         ticket = self._l1_ticket()
         ticket._escalate("l2", self.reasons["critical"])
