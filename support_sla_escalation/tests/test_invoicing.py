@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
@@ -266,6 +268,24 @@ class TestConsultingInvoicing(AccountTestInvoicingCommon, EscalationMixin):
         other = self._consulting_order(self.customer).order_line
         billable[:1].so_line = other
         self.assertEqual(billable[:1].so_line, self.order.order_line)
+
+    def test_timer_on_a_ticket_lands_on_the_consulting_line(self):
+        ticket = self._billable_ticket()
+        self._log(ticket, 1)  # the prepaid hour of the month
+        action = ticket.button_start_work()
+        start = fields.Datetime.now() - timedelta(hours=2)
+        switch = (
+            self.env["hr.timesheet.switch"]
+            .with_context(**action["context"])
+            .create({"name": "Timer", "project_id": ticket.project_id.id, "date_time": start})
+        )
+        switch.action_switch()
+        timer = ticket.timesheet_ids.filtered(lambda line: line.name == "Timer")
+        self.assertEqual(timer.consulting_split, "billable")
+        ticket.with_context(stop_dt=start + timedelta(hours=2)).button_end_work()
+        self.assertAlmostEqual(timer.unit_amount, 2.0, places=2)
+        self.assertEqual(timer.so_line, self.order.order_line)
+        self.assertEqual(timer.consulting_status, "to_invoice")
 
     def test_hours_without_their_link_move_onto_the_existing_line(self):
         ticket = self._billable_ticket()
