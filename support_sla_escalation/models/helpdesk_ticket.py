@@ -177,6 +177,13 @@ class HelpdeskTicket(models.Model):
         ):
             ticket.project_id = ticket.team_id.default_project_id
 
+    @api.model
+    def _fill_missing_team_projects(self):
+        """The tickets stored without their team's project (before this rule) get it."""
+        self.with_context(active_test=False).search(
+            [("project_id", "=", False), ("team_id.allow_timesheet", "=", True)]
+        )._fill_team_project()
+
     def write(self, vals):
         if "billable" in vals and not self.env.context.get("support_escalation_internal"):
             vals = self._prepare_billable_override(dict(vals))

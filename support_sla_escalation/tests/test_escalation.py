@@ -254,6 +254,24 @@ class TestEscalation(EscalationCase):
         self.assertEqual(ticket.support_level, "l2")
         self.assertEqual(ticket.project_id, ticket.team_id.default_project_id)
 
+    def test_no_ticket_of_a_team_logging_time_lacks_its_project(self):
+        Ticket = self.env["helpdesk.ticket"]
+        without_project = [("project_id", "=", False), ("team_id.allow_timesheet", "=", True)]
+        self.assertFalse(Ticket.search(without_project), "the demo data has none either")
+        project = self.env["project.project"].create({"name": "Helpdesk general"})
+        team = self.env["helpdesk.ticket.team"].create(
+            {"name": "Helpdesk", "allow_timesheet": True, "default_project_id": project.id}
+        )
+        ticket = self._l1_ticket(team_id=team.id)
+        # Stored before the rule existed (e.g. by an older version's data files).
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE helpdesk_ticket SET project_id = NULL WHERE id = %s", [ticket.id]
+        )
+        ticket.invalidate_recordset()
+        Ticket._fill_missing_team_projects()
+        self.assertEqual(ticket.project_id, project)
+
     def test_escalation_form_title_note_and_age(self):
         with freeze_time("2026-03-02 08:00:00"):
             row = self._l1_ticket()._escalate("l2", self.reasons["feature"], note="Needs CSV")

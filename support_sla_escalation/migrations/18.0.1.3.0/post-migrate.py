@@ -11,9 +11,7 @@ def migrate(cr, version):
     if not version:
         return
     env = api.Environment(cr, SUPERUSER_ID, {})
-    env["helpdesk.ticket"].with_context(active_test=False).search(
-        [("project_id", "=", False), ("team_id.allow_timesheet", "=", True)]
-    )._fill_team_project()
+    env["helpdesk.ticket"]._fill_missing_team_projects()
     lines = env["account.analytic.line"].search([("consulting_split", "!=", False)])
     env.add_to_compute(lines._fields["so_line"], lines)
     env.flush_all()
