@@ -82,6 +82,11 @@ class TestPortalEscalation(HttpCase, EscalationMixin):
         page = self.url_open(f"/my/ticket/{ticket.id}").text
         self.assertIn("Not satisfied with the support received", page)
         self.assertNotIn("Customer dissatisfied", page)
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["support_sla_escalation"], ["fr_FR"])
+        page = self.url_open(f"/fr/my/ticket/{ticket.id}").text
+        self.assertIn("Pas satisfait du support reçu", page)
+        self.assertNotIn("Client insatisfait", page)
 
     def test_colleague_of_the_same_customer_may_escalate(self):
         ticket = self._ticket()
