@@ -235,12 +235,41 @@ class AccountAnalyticLine(models.Model):
                 )
             )
         result = super().write(vals)
+        if vals.get("ticket_id") and not self.env.context.get(SPLITTING):
+            self._consulting_split_moved()
         if {"so_line", "is_so_line_edited"} & vals.keys():
             # Typed over: the split's rule puts it back.
             self.env.add_to_compute(self._fields["so_line"], self.filtered("consulting_split"))
         if {"unit_amount", "date"} & vals.keys() and not self.env.context.get(SPLITTING):
             self.filtered(lambda line: line.consulting_split == "prepaid")._consulting_overflow()
         return result
+
+    def _consulting_split_moved(self):
+        """Time put on a billable ticket after it was logged (e.g. in the timesheet list) is
+        split as if it had been logged there."""
+        splitting = self.with_context(**{SPLITTING: True})
+        consulting = ("consulting_split", "consulting_entitlement_id", "consulting_partner_id")
+        for line in splitting.filtered(lambda t: not t.consulting_split and t._is_not_billed()):
+            first, *rest = self._consulting_split_vals(
+                [
+                    {
+                        "ticket_id": line.ticket_id.id,
+                        "unit_amount": line.unit_amount,
+                        "date": line.date,
+                    }
+                ]
+            )
+            if not first.get("consulting_split"):
+                continue
+            line.write({key: first[key] for key in (*consulting, "unit_amount")})
+            for part in rest:
+                line.copy(
+                    {
+                        **{key: part[key] for key in consulting},
+                        "unit_amount": part["unit_amount"],
+                        "date": line.date,
+                    }
+                )
 
     def _consulting_overflow(self):
         """Prepaid lines grown beyond the budget (or moved to a day with less of it) give

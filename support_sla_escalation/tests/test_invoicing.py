@@ -287,6 +287,26 @@ class TestConsultingInvoicing(AccountTestInvoicingCommon, EscalationMixin):
         self.assertEqual(timer.so_line, self.order.order_line)
         self.assertEqual(timer.consulting_status, "to_invoice")
 
+    def test_time_moved_onto_a_billable_ticket_is_split_there(self):
+        ticket = self._billable_ticket()
+        # Logged in the timesheet list first, the ticket chosen afterwards.
+        line = self.env["account.analytic.line"].create(
+            {"name": "Work", "project_id": ticket.project_id.id, "unit_amount": 3, "so_line": False}
+        )
+        self.assertFalse(line.consulting_split)
+        line.ticket_id = ticket
+        self.assertRecordValues(
+            ticket.timesheet_ids.sorted("id"),
+            [
+                {"consulting_split": "prepaid", "unit_amount": 1.0, "so_line": False},
+                {
+                    "consulting_split": "billable",
+                    "unit_amount": 2.0,
+                    "so_line": self.order.order_line.id,
+                },
+            ],
+        )
+
     def test_hours_without_their_link_move_onto_the_existing_line(self):
         ticket = self._billable_ticket()
         self._log(ticket, 3)
