@@ -35,6 +35,7 @@ class AccountAnalyticLine(models.Model):
     consulting_status = fields.Selection(
         [
             ("prepaid", "Prepaid"),
+            ("declined", "Declined by the customer"),
             ("no_sale_line", "No consulting sale line"),
             ("to_invoice", "To invoice"),
             ("invoiced", "Invoiced"),
@@ -42,6 +43,14 @@ class AccountAnalyticLine(models.Model):
         compute="_compute_consulting_status",
         search="_search_consulting_status",
         string="Billing Status",
+    )
+    consulting_declined = fields.Boolean(
+        string="Declined by the Customer",
+        compute="_compute_consulting_declined",
+        compute_sudo=True,
+        store=True,
+        help="Billable time of a ticket whose customer declined the charge: not invoiced "
+        "unless a helpdesk manager decided otherwise on the ticket.",
     )
     ticket_billable_unaccepted = fields.Boolean(
         string="Not Accepted",
@@ -56,17 +65,19 @@ class AccountAnalyticLine(models.Model):
             ("timesheet_invoice_id", "!=", False),
             ("timesheet_invoice_id.state", "!=", "cancel"),
         ]
+        not_billed = [
+            "|",
+            ("timesheet_invoice_id", "=", False),
+            ("timesheet_invoice_id.state", "=", "cancel"),
+        ]
+        declined = [("consulting_declined", "=", True)]
+        billable = [("consulting_split", "=", "billable")]
         return {
             "prepaid": [("consulting_split", "=", "prepaid")],
-            "no_sale_line": [("consulting_split", "=", "billable"), ("so_line", "=", False)],
-            "to_invoice": [
-                ("consulting_split", "=", "billable"),
-                ("so_line", "!=", False),
-                "|",
-                ("timesheet_invoice_id", "=", False),
-                ("timesheet_invoice_id.state", "=", "cancel"),
-            ],
-            "invoiced": [("consulting_split", "=", "billable"), *billed],
+            "declined": [*billable, *declined, *not_billed],
+            "no_sale_line": [*billable, ("so_line", "=", False), "!", *declined, *not_billed],
+            "to_invoice": [*billable, ("so_line", "!=", False), *not_billed],
+            "invoiced": [*billable, *billed],
         }[status]
 
     def _search_consulting_status(self, operator, value):
@@ -77,20 +88,54 @@ class AccountAnalyticLine(models.Model):
         domain = self._get_consulting_status_domain(value)
         return domain if operator == "=" else ["!", *domain]
 
-    @api.depends("consulting_split", "so_line", "timesheet_invoice_id.state")
+    @api.depends("consulting_split", "so_line", "timesheet_invoice_id.state", "consulting_declined")
     def _compute_consulting_status(self):
         for line in self:
             if line.consulting_split == "prepaid":
                 status = "prepaid"
             elif line.consulting_split != "billable":
                 status = False
-            elif not line.so_line:
-                status = "no_sale_line"
             elif line.timesheet_invoice_id and line.timesheet_invoice_id.state != "cancel":
                 status = "invoiced"
+            elif line.consulting_declined:
+                status = "declined"
+            elif not line.so_line:
+                status = "no_sale_line"
             else:
                 status = "to_invoice"
             line.consulting_status = status
+
+    @api.depends("ticket_id.billable_accepted", "ticket_id.billable_invoice_declined")
+    def _compute_consulting_declined(self):
+        for line in self:
+            line.consulting_declined = (
+                line.ticket_id.billable_accepted == "declined"
+                and not line.ticket_id.billable_invoice_declined
+            )
+
+    def _consulting_sale_line(self):
+        """The one rule of the sale line of Level 2 time, whatever created the line (ticket
+        form, timesheet list, timer, import, data file): prepaid time and declined work are
+        never invoiced, billable time goes on the customer's consulting line."""
+        self.ensure_one()
+        if self.consulting_split != "billable" or self.consulting_declined:
+            return self.env["sale.order.line"]
+        return self.sudo().consulting_entitlement_id.consulting_sale_line_id
+
+    @api.depends(
+        "consulting_split",
+        "consulting_entitlement_id.consulting_sale_line_id",
+        "consulting_declined",
+    )
+    def _compute_so_line(self):
+        # Level 2 time follows the split whatever its project or a sale line typed in a
+        # view: sale_timesheet's rule (billable project, edited line) does not apply.
+        consulting = self.filtered(lambda line: line.consulting_split and line._is_not_billed())
+        for line in consulting:
+            line.so_line = line._consulting_sale_line()
+        return super(
+            AccountAnalyticLine, self - self.filtered("consulting_split")
+        )._compute_so_line()
 
     @api.depends("ticket_id.billable", "ticket_id.billable_accepted")
     def _compute_ticket_billable_unaccepted(self):
@@ -112,7 +157,14 @@ class AccountAnalyticLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        return super().create(self._consulting_split_vals(vals_list))
+        vals_list = self._consulting_split_vals(vals_list)
+        for vals in vals_list:
+            if vals.get("consulting_split"):
+                # A view's onchange sends the sale line it guessed before the split existed:
+                # the split's rule decides (_compute_so_line).
+                vals.pop("so_line", None)
+                vals.pop("is_so_line_edited", None)
+        return super().create(vals_list)
 
     def _consulting_split_vals(self, vals_list):
         """Time on billable tickets draws on the prepaid hours first.
@@ -185,9 +237,41 @@ class AccountAnalyticLine(models.Model):
                 )
             )
         result = super().write(vals)
+        if vals.get("ticket_id") and not self.env.context.get(SPLITTING):
+            self._consulting_split_moved()
+        if {"so_line", "is_so_line_edited"} & vals.keys():
+            # Typed over: the split's rule puts it back.
+            self.env.add_to_compute(self._fields["so_line"], self.filtered("consulting_split"))
         if {"unit_amount", "date"} & vals.keys() and not self.env.context.get(SPLITTING):
             self.filtered(lambda line: line.consulting_split == "prepaid")._consulting_overflow()
         return result
+
+    def _consulting_split_moved(self):
+        """Time put on a billable ticket after it was logged (e.g. in the timesheet list) is
+        split as if it had been logged there."""
+        splitting = self.with_context(**{SPLITTING: True})
+        consulting = ("consulting_split", "consulting_entitlement_id", "consulting_partner_id")
+        for line in splitting.filtered(lambda t: not t.consulting_split and t._is_not_billed()):
+            first, *rest = self._consulting_split_vals(
+                [
+                    {
+                        "ticket_id": line.ticket_id.id,
+                        "unit_amount": line.unit_amount,
+                        "date": line.date,
+                    }
+                ]
+            )
+            if not first.get("consulting_split"):
+                continue
+            line.write({key: first[key] for key in (*consulting, "unit_amount")})
+            for part in rest:
+                line.copy(
+                    {
+                        **{key: part[key] for key in consulting},
+                        "unit_amount": part["unit_amount"],
+                        "date": line.date,
+                    }
+                )
 
     def _consulting_overflow(self):
         """Prepaid lines grown beyond the budget (or moved to a day with less of it) give
@@ -202,12 +286,7 @@ class AccountAnalyticLine(models.Model):
                 continue
             if float_compare(excess, line.unit_amount, precision_digits=4) >= 0:
                 # Nothing of the line fits in the budget any more: it is all billable.
-                line.write(
-                    {
-                        "consulting_split": "billable",
-                        "so_line": entitlement.sudo().consulting_sale_line_id.id,
-                    }
-                )
+                line.write({"consulting_split": "billable"})
                 continue
             line.write({"unit_amount": line.unit_amount - excess})
             line.copy(
@@ -223,10 +302,8 @@ class AccountAnalyticLine(models.Model):
     def _timesheet_determine_sale_line(self):
         """Prepaid and included Level 2 time is never invoiced; billable time goes on the
         customer's consulting line."""
-        if self.consulting_split == "prepaid":
-            return self.env["sale.order.line"]
-        if self.consulting_split == "billable":
-            return self.sudo().consulting_entitlement_id.consulting_sale_line_id
+        if self.consulting_split:
+            return self._consulting_sale_line()
         ticket = self.sudo().ticket_id
         if ticket and (ticket.support_level == "l2" or ticket.escalation_ids):
             return self.env["sale.order.line"]
@@ -235,7 +312,8 @@ class AccountAnalyticLine(models.Model):
     # -- invoicing ------------------------------------------------------------------
 
     def action_create_consulting_order(self):
-        """From the accountants' screen: a consulting sale order for these hours' customer."""
+        """From the accountants' screen: the hours of this customer without a consulting sale
+        line go on one, created for the customer when the contract has none yet."""
         self.ensure_one()
         # As the user first: these hours must be theirs to read (accountants: Level 2 time).
         self.check_access("read")
@@ -248,44 +326,90 @@ class AccountAnalyticLine(models.Model):
                     self.ticket_id.display_name,
                 )
             )
-        return entitlement.with_user(self.env.user).action_create_consulting_order()
+        pending = entitlement._pending_billable_hours()
+        if not entitlement.consulting_sale_line_id:
+            entitlement.with_user(self.env.user).action_create_consulting_order()
+        else:
+            # Same rights as creating the order: the hours only lacked their link to it.
+            entitlement.with_user(self.env.user)._check_consulting_order_access()
+            self.env.add_to_compute(self._fields["so_line"], pending)
+        pending.flush_recordset(["so_line"])
+        moved = pending.filtered("so_line")
+        order = entitlement.consulting_sale_line_id.order_id
+        # Back to the hours: the sale order form is the salespeople's, not the accountants'.
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": _(
+                    "%(hours)s h of %(customer)s are on the consulting sale order %(order)s.",
+                    hours=round(sum(moved.mapped("unit_amount")), 2),
+                    customer=entitlement.partner_id.display_name,
+                    order=order.name,
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def _consulting_invoice_refusal(self):
+        """Why this billable line cannot be invoiced now (False when it can)."""
+        self.ensure_one()
+        if not self.consulting_partner_id:
+            return _("no customer on the ticket")
+        if self.consulting_declined:
+            return _("the customer declined the billable work")
+        if not self.so_line:
+            return _("no consulting sale order line (Create Consulting Order)")
+        return False
 
     def action_create_consulting_invoices(self):
-        """Draft invoices of the selected Level 2 hours, by their sale orders' invoicing."""
+        """Draft invoices of the selected Level 2 hours, by their sale orders' invoicing.
+
+        The hours that cannot be invoiced never block the others: they are listed, with why.
+        """
         if not self.env.user.has_group("account.group_account_invoice"):
             raise AccessError(_("Only accountants create invoices."))
         lines = self.filtered(lambda line: line.consulting_split == "billable")
         if not lines:
             raise UserError(_("Select billable Level 2 hours to invoice."))
-        no_customer = lines.filtered(lambda line: not line.consulting_partner_id)
-        if no_customer:
-            raise UserError(
-                _(
-                    "%s has no customer: set the customer on the ticket before invoicing.",
-                    no_customer[0].ticket_id.display_name,
-                )
-            )
-        no_sale_line = lines.filtered(lambda line: not line.so_line)
-        if no_sale_line:
-            raise UserError(
-                _(
-                    "%(customers)s: no Level 2 consulting sale order line to invoice these "
-                    "hours on. Create one from the customer's entitlement (Create Consulting "
-                    "Order) and invoice again.",
-                    customers=", ".join(sorted(set(no_sale_line.consulting_partner_id.mapped(
-                        "display_name")))),
-                )
-            )  # fmt: skip
-        orders = lines.filtered(lambda line: line._is_not_billed()).so_line.order_id.filtered(
-            lambda order: order.invoice_status == "to invoice"
+        refusals = {}
+        for line in lines:
+            reason = line._consulting_invoice_refusal()
+            if reason:
+                name = line.consulting_partner_id.display_name or line.ticket_id.display_name
+                refusals.setdefault(name, set()).add(reason)
+        skipped = "\n".join(
+            f"{name}: {', '.join(sorted(reasons))}" for name, reasons in sorted(refusals.items())
         )
+        orders = lines.filtered(
+            lambda line: line._is_not_billed() and not line._consulting_invoice_refusal()
+        ).so_line.order_id.filtered(lambda order: order.invoice_status == "to invoice")
         if not orders:
+            if skipped:
+                raise UserError(_("Nothing could be invoiced:\n%s", skipped))
             raise UserError(_("Nothing left to invoice: these hours are already invoiced."))
         invoices = orders._create_invoices()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action.update(
+            {
+                "name": _("Draft Invoices"),
+                "domain": [("id", "in", invoices.ids)],
+                "context": {"default_move_type": "out_invoice", "create": False},
+            }
+        )
+        if not skipped:
+            return action
         return {
-            "type": "ir.actions.act_window",
-            "name": _("Draft Invoices"),
-            "res_model": "account.move",
-            "view_mode": "list,form",
-            "domain": [("id", "in", invoices.ids)],
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning",
+                "sticky": True,
+                "title": _("Some hours were not invoiced"),
+                "message": skipped,
+                "next": action,
+            },
         }

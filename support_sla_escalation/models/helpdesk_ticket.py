@@ -8,7 +8,12 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from .support_escalation import LEVEL_SELECTION
 
 # Whether Level 2 work is charged: a helpdesk manager's decision.
-BILLABLE_DECISION = {"billable", "billable_overridden", "billable_reason"}
+BILLABLE_DECISION = {
+    "billable",
+    "billable_overridden",
+    "billable_reason",
+    "billable_invoice_declined",
+}
 # Escalation reasons a customer may pick on the portal.
 PORTAL_REASONS = ("critical", "dissatisfied")
 # The longest note a customer may join to an escalation request (characters).
@@ -78,6 +83,13 @@ class HelpdeskTicket(models.Model):
         tracking=True,
         copy=False,
         help="The customer's answer to the billable Level 2 work.",
+    )
+    billable_invoice_declined = fields.Boolean(
+        string="Invoice Despite Refusal",
+        tracking=True,
+        copy=False,
+        help="The customer declined the billable Level 2 work: its hours are not invoiced "
+        "unless a helpdesk manager ticks this.",
     )
     billable_answer_date = fields.Datetime(string="Answered On", readonly=True, copy=False)
     billable_unaccepted_time = fields.Boolean(
@@ -149,13 +161,42 @@ class HelpdeskTicket(models.Model):
                 and ticket.sudo().timesheet_ids
             )
 
+    @api.depends("user_id")
+    def _compute_team_id(self):
+        # New tickets start at Level 1: a Level 2 agent's ticket goes to one of their Level 1
+        # teams (none: no team), unless a team is given (e.g. from a Level 2 team's view).
+        guessed = self.filtered(lambda t: not t.team_id and t.user_id.helpdesk_team_ids)
+        for ticket in guessed:
+            ticket.team_id = ticket.user_id.helpdesk_team_ids.filtered(
+                lambda team: team.support_level == "l1"
+            )[:1]
+        return super(HelpdeskTicket, self - guessed)._compute_team_id()
+
     # -- ORM ---------------------------------------------------------------------
 
     @api.model_create_multi
     def create(self, vals_list):
         tickets = super().create(vals_list)
+        tickets._fill_team_project()
         tickets.filtered("customised_software")._route_customised_software()
         return tickets
+
+    def _fill_team_project(self):
+        """A ticket of a team logging time gets the team's project, however it was created
+        (the form's onchange is not the only path): without it the form cannot be saved."""
+        for ticket in self.filtered(
+            lambda t: (
+                not t.project_id and t.team_id.allow_timesheet and t.team_id.default_project_id
+            )
+        ):
+            ticket.project_id = ticket.team_id.default_project_id
+
+    @api.model
+    def _fill_missing_team_projects(self):
+        """The tickets stored without their team's project (before this rule) get it."""
+        self.with_context(active_test=False).search(
+            [("project_id", "=", False), ("team_id.allow_timesheet", "=", True)]
+        )._fill_team_project()
 
     def write(self, vals):
         # The escalation machinery's own writes run under sudo: a context sent over
@@ -178,6 +219,8 @@ class HelpdeskTicket(models.Model):
         if vals.get("customised_software"):
             customised = self.filtered(lambda t: not t.customised_software)
         result = super().write(vals)
+        if vals.get("team_id"):
+            self._fill_team_project()
         on_behalf._note_answer_on_behalf()
         customised._route_customised_software()
         return result
@@ -232,6 +275,14 @@ class HelpdeskTicket(models.Model):
             or len(reason) != 1
         ):
             raise UserError(_("Choose the reason of the escalation."))
+        if reason.to_level != to_level:
+            raise UserError(
+                _(
+                    "%s is not a reason to move a ticket to that level: escalation and "
+                    "de-escalation have their own reasons.",
+                    reason.name,
+                )
+            )
         if team and team.support_level != to_level:
             raise UserError(
                 _("The team %(team)s does not work at that level.", team=team.display_name)
@@ -297,16 +348,10 @@ class HelpdeskTicket(models.Model):
         for ticket, target in targets.items():
             by_team[target] |= ticket
         for target, tickets in by_team.items():
-            vals = {"team_id": target.id}
-            project = target.default_project_id
-            if target.allow_timesheet and project:
-                vals["project_id"] = project.id
-            if reason.rnd_involved:
-                vals["rnd_involved"] = True
             # Checked above; the project change moves the ticket's timesheets
             # (helpdesk_mgmt_timesheet), which an agent without Timesheets rights
             # may not read: done with sudo, as the agent (tracking author).
-            tickets.sudo().write(vals)
+            tickets.sudo()._escalation_move(target, reason)
         return rows.with_env(self.env)
 
     def _check_escalation_right(self, origin):
@@ -323,6 +368,23 @@ class HelpdeskTicket(models.Model):
             return "customer"
         self.with_user(user).check_access("write")
         return origin if self.env.su else "agent"
+
+    def _escalation_move(self, team, reason):
+        """Give the tickets to ``team``, in its project."""
+        vals = {"team_id": team.id}
+        if reason.rnd_involved:
+            vals["rnd_involved"] = True
+        project = team.allow_timesheet and team.default_project_id
+        if project:
+            self.write({**vals, "project_id": project.id})
+        elif team.support_level == "l1":
+            # Back at a team without timesheets, the ticket leaves the Level 2 project,
+            # unless time is logged on it (the hours stay where they were logged).
+            logged = self.filtered(lambda t: t.sudo().timesheet_ids)
+            (self - logged).write({**vals, "project_id": False})
+            logged.write(vals)
+        else:
+            self.write(vals)
 
     def _escalation_target_team(self, to_level):
         """Team receiving the ticket at ``to_level``.

@@ -63,10 +63,29 @@ class HelpdeskTicketTeam(models.Model):
             team.write({"allow_timesheet": True, "default_project_id": project.id})
 
     def _escalation_target(self, to_level):
-        """Team receiving this team's tickets at ``to_level`` (empty when none)."""
+        """Team receiving this team's tickets at ``to_level`` (empty when none).
+
+        Back to Level 1, a Level 2 team's tickets go to a Level 1 team escalating to it
+        (explicitly, or by default as the company's first Level 2 team): never to a Level 1
+        team that has nothing to do with it.
+        """
         self.ensure_one()
         if to_level == "l2" and self.escalation_team_id:
             return self.escalation_team_id
+        if to_level == "l1" and self.support_level == "l2":
+            feeders = self.search(
+                [
+                    ("support_level", "=", "l1"),
+                    ("company_id", "in", (self.company_id or self.env.company).ids + [False]),
+                    "|",
+                    ("escalation_team_id", "=", self.id),
+                    ("escalation_team_id", "=", False),
+                ]
+            ).sorted(lambda team: not team.escalation_team_id)
+            return next(
+                (team for team in feeders if team._escalation_target("l2") == self),
+                self.browse(),
+            )
         return self.search(
             [
                 ("support_level", "=", to_level),

@@ -184,29 +184,18 @@ class SupportEntitlement(models.Model):
 
     # -- consulting sale order ------------------------------------------------
 
-    def write(self, vals):
-        result = super().write(vals)
-        if vals.get("consulting_sale_line_id"):
-            self._attach_pending_billable_hours()
-        return result
-
-    def _attach_pending_billable_hours(self):
-        """Billable hours logged before the consulting line existed go on it now."""
-        lines = (
+    def _pending_billable_hours(self):
+        """Billable hours of these contracts waiting for a consulting sale line."""
+        return (
             self.env["account.analytic.line"]
             .sudo()
             .search(
                 [
                     ("consulting_entitlement_id", "in", self.ids),
-                    ("consulting_split", "=", "billable"),
-                    ("so_line", "=", False),
-                    ("timesheet_invoice_id", "=", False),
+                    ("consulting_status", "=", "no_sale_line"),
                 ]
             )
         )
-        for entitlement in self:
-            mine = lines.filtered(lambda line, e=entitlement: line.consulting_entitlement_id == e)
-            mine.write({"so_line": entitlement.consulting_sale_line_id.id})
 
     def action_create_consulting_order(self):
         """A confirmed sale order of Level 2 consulting for the customer.
@@ -216,6 +205,18 @@ class SupportEntitlement(models.Model):
         """
         self.ensure_one()
         self._check_consulting_order_access()
+        order = self.sudo()._create_consulting_order()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sale.order",
+            "res_id": order.id,
+            "view_mode": "form",
+        }
+
+    def _check_consulting_order_access(self):
+        """As the user, before anything done with sudo: the user bills Level 2 work, the
+        contract is of one of the user's allowed companies and the record rules let them
+        read it."""
         user = self.env.user
         if not any(
             user.has_group(group)
@@ -226,17 +227,6 @@ class SupportEntitlement(models.Model):
             )
         ):
             raise AccessError(_("Only salespeople, accountants and helpdesk managers can do it."))
-        order = self.sudo()._create_consulting_order()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "sale.order",
-            "res_id": order.id,
-            "view_mode": "form",
-        }
-
-    def _check_consulting_order_access(self):
-        """As the user, before anything done with sudo: the contract is of one of the
-        user's allowed companies and the record rules let them read it."""
         user_env = self.env(su=False)
         contract = self.with_env(user_env)
         rules = user_env["ir.rule"]._compute_domain(self._name, "read")

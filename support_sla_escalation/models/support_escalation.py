@@ -54,7 +54,13 @@ class SupportEscalation(models.Model):
         "level again since; closed: the ticket was closed at this level.",
     )
     age_days = fields.Float(
-        string="Age (days)", compute="_compute_age_days", help="Days since the escalation."
+        string="Age (days)",
+        compute="_compute_age_days",
+        digits=(16, 2),
+        help="Days since the escalation.",
+    )
+    age_display = fields.Char(
+        string="Age", compute="_compute_age_days", help="Time since the escalation."
     )
 
     @api.depends("ticket_id.escalation_ids", "ticket_id.stage_id.closed")
@@ -72,8 +78,31 @@ class SupportEscalation(models.Model):
     def _compute_age_days(self):
         now = fields.Datetime.now()
         for escalation in self:
-            delta = now - (escalation.date or now)
-            escalation.age_days = round(delta.total_seconds() / 86400, 1)
+            minutes = int(max((now - (escalation.date or now)).total_seconds(), 0) // 60)
+            escalation.age_days = minutes / 1440
+            days, rest = divmod(minutes, 1440)
+            hours, minutes = divmod(rest, 60)
+            if days:
+                escalation.age_display = _("%(days)s d %(hours)s h", days=days, hours=hours)
+            elif hours:
+                escalation.age_display = _(
+                    "%(hours)s h %(minutes)s min", hours=hours, minutes=minutes
+                )
+            else:
+                escalation.age_display = _("%s min", minutes)
+
+    @api.depends("ticket_id", "from_level", "to_level")
+    def _compute_display_name(self):
+        levels = dict(self._fields["to_level"]._description_selection(self.env))
+        for escalation in self:
+            escalation.display_name = _(
+                "%(ticket)s: %(from)s → %(to)s",
+                ticket=escalation.ticket_id.display_name,
+                **{
+                    "from": levels.get(escalation.from_level, ""),
+                    "to": levels.get(escalation.to_level, ""),
+                },
+            )
 
     @api.model_create_multi
     def create(self, vals_list):

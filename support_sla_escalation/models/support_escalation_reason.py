@@ -1,4 +1,7 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from .support_escalation import LEVEL_SELECTION
 
 
 class SupportEscalationReason(models.Model):
@@ -10,6 +13,14 @@ class SupportEscalationReason(models.Model):
 
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)
+    to_level = fields.Selection(
+        LEVEL_SELECTION,
+        string="Moves To",
+        required=True,
+        default="l2",
+        help="Level 2: a reason to escalate; Level 1: a reason to send the ticket back to "
+        "Level 1 (never billable).",
+    )
     active = fields.Boolean(default=True)
     billable = fields.Boolean(
         help="Level 2 work on a ticket escalated for this reason is charged to the customer "
@@ -26,9 +37,26 @@ class SupportEscalationReason(models.Model):
         "come in a future patch.",
     )
     portal_code = fields.Selection(
-        [("critical", "Critical issue"), ("dissatisfied", "Not satisfied with the support")],
-        help="The reason a customer picks when requesting an escalation from the portal.",
+        [
+            ("critical", "Critical issue"),
+            ("dissatisfied", "Not satisfied with the support received"),
+        ],
+        string="Customer Request",
+        help="The reason a customer picks when requesting an escalation from the portal; "
+        "the customer reads this wording, not the reason's name.",
     )
+
+    @api.constrains("to_level", "billable", "portal_code")
+    def _check_back_to_level1(self):
+        for reason in self.filtered(lambda r: r.to_level == "l1"):
+            if reason.billable or reason.portal_code:
+                raise ValidationError(
+                    _(
+                        "%s sends tickets back to Level 1: it is never billable nor offered "
+                        "to customers.",
+                        reason.name,
+                    )
+                )
 
     _sql_constraints = [
         (

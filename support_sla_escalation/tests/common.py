@@ -24,6 +24,8 @@ class EscalationMixin:
                 "critical",
                 "dissatisfied",
                 "sla",
+                "resolved_l2",
+                "wrong_level",
             )
         }
         Team = cls.env["helpdesk.ticket.team"]

@@ -5,19 +5,27 @@ from .common import EscalationCase
 
 BILLABLE = {"feature", "customisation", "training", "manipulation"}
 NOT_BILLABLE = {"product_defect", "critical", "dissatisfied", "sla"}
+BACK_TO_LEVEL1 = {"resolved_l2", "wrong_level"}
 
 
 @tagged("post_install", "-at_install")
 class TestBillable(EscalationCase):
     def test_billable_follows_the_default_reasons(self):
         for code, reason in self.reasons.items():
+            if code in BACK_TO_LEVEL1:
+                continue
             with self.subTest(reason=code):
                 ticket = self._l1_ticket()
                 ticket._escalate("l2", reason)
                 self.assertEqual(ticket.billable, code in BILLABLE)
                 self.assertEqual(ticket.billable_accepted, "pending" if code in BILLABLE else False)
                 self.assertTrue(ticket.billable_explanation)
-        self.assertEqual(set(self.reasons), BILLABLE | NOT_BILLABLE)
+        self.assertEqual(set(self.reasons), BILLABLE | NOT_BILLABLE | BACK_TO_LEVEL1)
+        back = self.env["support.escalation.reason"].browse(
+            [self.reasons[code].id for code in BACK_TO_LEVEL1]
+        )
+        self.assertEqual(set(back.mapped("to_level")), {"l1"})
+        self.assertFalse(any(back.mapped("billable")))
 
     def test_reasons_are_translated(self):
         self.env["res.lang"]._activate_lang("fr_FR")
@@ -27,6 +35,22 @@ class TestBillable(EscalationCase):
         self.assertNotEqual(
             reason.customer_explanation, self.reasons["customisation"].customer_explanation
         )
+
+    def test_tier_and_level_have_distinct_names_in_every_language(self):
+        Ticket = self.env["helpdesk.ticket"]
+        for lang, tier, level in (
+            ("fr_FR", "Offre de support", "Niveau de support"),
+            ("nl_NL", "Ondersteuningspakket", "Supportniveau"),
+        ):
+            with self.subTest(lang=lang):
+                self.env["res.lang"]._activate_lang(lang)
+                self.env["ir.module.module"]._load_module_terms(
+                    ["support_sla", "support_sla_escalation"], [lang], overwrite=True
+                )
+                env = self.env(context={"lang": lang})
+                fields_ = Ticket.with_env(env).fields_get(["tier_id", "support_level"])
+                self.assertEqual(fields_["tier_id"]["string"], tier)
+                self.assertEqual(fields_["support_level"]["string"], level)
 
     def test_manager_override_is_tracked_and_needs_a_reason(self):
         ticket = self._l1_ticket()
@@ -48,7 +72,7 @@ class TestBillable(EscalationCase):
         )
         self.assertEqual(set(tracked.field_id.mapped("name")), {"billable", "billable_reason"})
         # A later escalation does not undo the manager's decision...
-        ticket._escalate("l1", self.reasons["critical"])
+        ticket._escalate("l1", self.reasons["resolved_l2"])
         self.assertTrue(ticket.billable)
         # ...until the manager gives it back to the reason.
         ticket.with_user(self.manager).action_billable_reset()

@@ -1,4 +1,6 @@
-from odoo import fields
+from datetime import timedelta
+
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
@@ -165,10 +167,12 @@ class TestConsultingInvoicing(AccountTestInvoicingCommon, EscalationMixin):
 
         with self.assertRaises(AccessError):
             line.with_user(self.agent).action_create_consulting_order()
-        # The accountant creates it from the screen, without sales rights.
+        # The accountant creates it from the screen, without sales rights, and stays there.
         action = line.with_user(self.accountant).action_create_consulting_order()
-        self.assertEqual(action["res_model"], "sale.order")
-        self.assertEqual(entitlement.consulting_sale_line_id.order_id.id, action["res_id"])
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertIn(
+            entitlement.consulting_sale_line_id.order_id.name, action["params"]["message"]
+        )
         self.assertEqual(entitlement.consulting_sale_line_id.order_id.state, "sale")
         self.assertEqual(entitlement.consulting_sale_line_id.product_id, self.product)
         self.assertEqual(line.so_line, entitlement.consulting_sale_line_id)
@@ -230,3 +234,169 @@ class TestConsultingInvoicing(AccountTestInvoicingCommon, EscalationMixin):
         self.assertFalse(lines_b)
         with self.assertRaises(AccessError):
             ticket.timesheet_ids.with_user(accountant_b).read(["unit_amount"])
+
+    def _billable_lines(self, ticket):
+        return ticket.timesheet_ids.filtered(lambda line: line.consulting_split == "billable")
+
+    def test_hours_logged_in_the_ticket_form_reach_the_consulting_line(self):
+        """The Timesheets tab sends the sale line its onchange guessed (none): the split's
+        rule still puts the billable hours on the consulting line, for agents and admins."""
+        ticket = self._billable_ticket()
+        for user in (self.agent, self.env.user):
+            # What the web client saves: the line's onchange values, sale line included.
+            ticket.with_user(user).write(
+                {
+                    "timesheet_ids": [
+                        Command.create(
+                            {
+                                "name": f"Work of {user.name}",
+                                "project_id": ticket.project_id.id,
+                                "unit_amount": 2,
+                                "so_line": False,
+                                "is_so_line_edited": False,
+                            }
+                        )
+                    ]
+                }
+            )
+        billable = self._billable_lines(ticket)
+        self.assertEqual(sum(billable.mapped("unit_amount")), 3.0, "1 h prepaid, 3 h billable")
+        self.assertEqual(billable.so_line, self.order.order_line)
+        self.assertEqual(set(billable.mapped("consulting_status")), {"to_invoice"})
+        self.assertEqual(self.order.order_line.qty_delivered, 3.0)
+        # Typing another sale line over it does not stick.
+        other = self._consulting_order(self.customer).order_line
+        billable[:1].so_line = other
+        self.assertEqual(billable[:1].so_line, self.order.order_line)
+
+    def test_timer_on_a_ticket_lands_on_the_consulting_line(self):
+        ticket = self._billable_ticket()
+        self._log(ticket, 1)  # the prepaid hour of the month
+        action = ticket.button_start_work()
+        start = fields.Datetime.now() - timedelta(hours=2)
+        switch = (
+            self.env["hr.timesheet.switch"]
+            .with_context(**action["context"])
+            .create({"name": "Timer", "project_id": ticket.project_id.id, "date_time": start})
+        )
+        switch.action_switch()
+        timer = ticket.timesheet_ids.filtered(lambda line: line.name == "Timer")
+        self.assertEqual(timer.consulting_split, "billable")
+        ticket.with_context(stop_dt=start + timedelta(hours=2)).button_end_work()
+        self.assertAlmostEqual(timer.unit_amount, 2.0, places=2)
+        self.assertEqual(timer.so_line, self.order.order_line)
+        self.assertEqual(timer.consulting_status, "to_invoice")
+
+    def test_time_moved_onto_a_billable_ticket_is_split_there(self):
+        ticket = self._billable_ticket()
+        # Logged in the timesheet list first, the ticket chosen afterwards.
+        line = self.env["account.analytic.line"].create(
+            {"name": "Work", "project_id": ticket.project_id.id, "unit_amount": 3, "so_line": False}
+        )
+        self.assertFalse(line.consulting_split)
+        line.ticket_id = ticket
+        self.assertRecordValues(
+            ticket.timesheet_ids.sorted("id"),
+            [
+                {"consulting_split": "prepaid", "unit_amount": 1.0, "so_line": False},
+                {
+                    "consulting_split": "billable",
+                    "unit_amount": 2.0,
+                    "so_line": self.order.order_line.id,
+                },
+            ],
+        )
+
+    def test_hours_without_their_link_move_onto_the_existing_line(self):
+        ticket = self._billable_ticket()
+        self._log(ticket, 3)
+        billable = self._billable_lines(ticket)
+        # Hours logged before the rule applied to every path: no link to the order line.
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE account_analytic_line SET so_line = NULL WHERE id IN %s", [tuple(billable.ids)]
+        )
+        billable.invalidate_recordset()
+        self.assertEqual(billable.consulting_status, "no_sale_line")
+        orders_before = self.env["sale.order"].search_count([])
+        action = billable.with_user(self.accountant).action_create_consulting_order()
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertIn("2.0 h", action["params"]["message"])
+        self.assertEqual(billable.so_line, self.order.order_line)
+        self.assertEqual(self.env["sale.order"].search_count([]), orders_before)
+
+    def test_one_customer_without_line_never_blocks_the_others(self):
+        other = self.env["res.partner"].create({"name": "Brasserie Nord", "is_company": True})
+        self.env["support.entitlement"].create(
+            {
+                "partner_id": other.id,
+                "tier_id": self.env.ref("support_sla.tier_standard").id,
+                "company_id": self.company.id,
+                "date_start": fields.Date.context_today(self.env.user),
+                "state": "active",
+            }
+        )
+        ticket = self._billable_ticket()
+        self._log(ticket, 3)
+        blocked = self._billable_ticket(other)
+        self._log(blocked, 2)
+        lines = self._billable_lines(ticket) | blocked.timesheet_ids
+        action = lines.with_user(self.accountant).action_create_consulting_invoices()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertIn("Brasserie Nord: no consulting sale order line", action["params"]["message"])
+        invoices = self.env["account.move"].search(action["params"]["next"]["domain"])
+        self.assertEqual(invoices.partner_id, self.customer)
+        self.assertEqual(self._billable_lines(ticket).timesheet_invoice_id, invoices)
+        self.assertEqual(blocked.timesheet_ids.consulting_status, "no_sale_line")
+
+    def test_draft_invoices_list_shows_the_customer_and_freed_hours_no_invoice(self):
+        ticket = self._billable_ticket()
+        self._log(ticket, 3)
+        billable = self._billable_lines(ticket)
+        action = billable.with_user(self.accountant).action_create_consulting_invoices()
+        self.assertEqual(action["res_model"], "account.move")
+        list_view = next(view_id for view_id, mode in action["views"] if mode == "list")
+        arch = (
+            self.env["account.move"]
+            .with_user(self.accountant)
+            .get_views([(list_view, "list")])["views"]["list"]["arch"]
+        )
+        self.assertIn('name="invoice_partner_display_name"', arch)
+        invoice = self.env["account.move"].search(action["domain"])
+        invoice.button_cancel()
+        screen = self.env.ref("support_sla_escalation.account_analytic_line_view_list_consulting")
+        self.assertIn(
+            """invisible="consulting_status != 'invoiced'\"""",
+            screen.arch.split('name="timesheet_invoice_id"')[1].split("/>")[0],
+        )
+        self.assertEqual(billable.consulting_status, "to_invoice")
+
+    def test_declined_work_is_not_invoiced_unless_a_manager_decides(self):
+        ticket = self._billable_ticket()
+        ticket.action_billable_decline()
+        self._log(ticket, 3)
+        billable = self._billable_lines(ticket)
+        self.assertEqual(billable.consulting_status, "declined")
+        self.assertFalse(billable.so_line, "declined hours are not delivered on the order")
+        self.assertEqual(self.order.order_line.qty_delivered, 0.0)
+        screen = self.env["account.analytic.line"].with_user(self.accountant)
+        self.assertEqual(screen.search([("consulting_status", "=", "declined")]), billable)
+        self.assertFalse(screen.search([("consulting_status", "=", "no_sale_line")]))
+        with self.assertRaisesRegex(UserError, "declined the billable work"):
+            self._invoice(billable)
+        with self.assertRaises(AccessError):
+            ticket.with_user(self.agent).billable_invoice_declined = True
+        # (This test class disables the chatter tracking: switch it back on.)
+        ticket.with_user(self.manager).with_context(
+            tracking_disable=False, mail_notrack=False
+        ).billable_invoice_declined = True
+        self.env.flush_all()
+        self.env.cr.precommit.run()  # the chatter tracking, as a commit writes it
+        self.assertEqual(billable.consulting_status, "to_invoice")
+        self.assertEqual(billable.so_line, self.order.order_line)
+        self.assertTrue(
+            ticket.message_ids.tracking_value_ids.filtered(
+                lambda value: value.field_id.name == "billable_invoice_declined"
+            )
+        )
+        self.assertEqual(self._invoice(billable).invoice_line_ids.quantity, 2.0)

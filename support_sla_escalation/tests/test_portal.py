@@ -86,6 +86,18 @@ class TestPortalEscalation(HttpCase, EscalationMixin):
         self.assertIn("You already asked to escalate this ticket", response.text)
         self.assertEqual(len(ticket.escalation_ids), 1)
 
+    def test_customer_reads_the_customer_wording_of_the_reasons(self):
+        ticket = self._ticket()
+        self.authenticate(self.owner.login, self.owner.login)
+        page = self.url_open(f"/my/ticket/{ticket.id}").text
+        self.assertIn("Not satisfied with the support received", page)
+        self.assertNotIn("Customer dissatisfied", page)
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["support_sla_escalation"], ["fr_FR"])
+        page = self.url_open(f"/fr/my/ticket/{ticket.id}").text
+        self.assertIn("Pas satisfait du support reçu", page)
+        self.assertNotIn("Client insatisfait", page)
+
     def test_colleague_of_the_same_customer_may_escalate(self):
         ticket = self._ticket()
         self._post(self.colleague, f"/my/ticket/{ticket.id}/escalate", reason="dissatisfied")
@@ -204,15 +216,24 @@ class TestEscalationTours(HttpCase, EscalationMixin):
             "support_sla_escalation_agent",
             login=self.agent.login,
         )
-        self.assertEqual(ticket.support_level, "l2")
+        # Escalated, then back to Level 1 with a de-escalation reason, to its team.
+        self.assertEqual(ticket.support_level, "l1")
+        self.assertEqual(ticket.team_id, self.team_l1)
         self.assertRecordValues(
-            ticket.escalation_ids,
+            ticket.escalation_ids.sorted("id"),
             [
                 {
+                    "to_level": "l2",
                     "origin": "agent",
                     "user_id": self.agent.id,
                     "reason_id": self.reasons["feature"].id,
-                }
+                },
+                {
+                    "to_level": "l1",
+                    "origin": "agent",
+                    "user_id": self.agent.id,
+                    "reason_id": self.reasons["wrong_level"].id,
+                },
             ],
         )
 

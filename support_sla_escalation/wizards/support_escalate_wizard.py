@@ -22,7 +22,15 @@ class SupportEscalateWizard(models.TransientModel):
         help="Team receiving the ticket: the configured one by default (Level 2 team or "
         "senior analysts).",
     )
-    reason_id = fields.Many2one("support.escalation.reason", string="Reason", required=True)
+    reason_id = fields.Many2one(
+        "support.escalation.reason",
+        string="Reason",
+        required=True,
+        compute="_compute_reason_id",
+        store=True,
+        readonly=False,
+        domain="[('to_level', '=', to_level)]",
+    )
     billable = fields.Boolean(related="reason_id.billable")
     customer_explanation = fields.Text(related="reason_id.customer_explanation")
     note = fields.Text()
@@ -35,6 +43,13 @@ class SupportEscalateWizard(models.TransientModel):
                 and wizard.to_level
                 and wizard.ticket_id._escalation_target_team(wizard.to_level)
             )
+
+    @api.depends("to_level")
+    def _compute_reason_id(self):
+        # Escalation and de-escalation have their own reasons.
+        for wizard in self:
+            if wizard.reason_id.to_level != wizard.to_level:
+                wizard.reason_id = False
 
     def action_confirm(self):
         self.ensure_one()

@@ -29,6 +29,33 @@ registry.category("web_tour.tours").add("support_sla_escalation_agent", {
         {
             trigger: ".o_form_view .o_field_widget[name=support_level]:contains(Level 2)",
         },
+        {
+            content: "Back to Level 1 offers its own reasons only",
+            trigger: ".o_form_view button[name=action_open_escalate_wizard]:contains(Back to Level 1)",
+            run: "click",
+        },
+        {
+            trigger: ".modal .o_field_widget[name=reason_id] input",
+            run: "click",
+        },
+        {
+            trigger:
+                ".o-autocomplete--dropdown-menu:not(:has(.o-autocomplete--dropdown-item:contains(Feature addition))) .o-autocomplete--dropdown-item:contains(Wrong level)",
+            run: "click",
+        },
+        {
+            trigger: ".modal:not(:has(.o_field_widget[name=billable]))",
+        },
+        {
+            trigger: ".modal button[name=action_confirm]",
+            run: "click",
+        },
+        {
+            trigger: ".o_form_view .o_field_widget[name=support_level]:contains(Level 1)",
+        },
+        {
+            trigger: ".o_form_view button[name=action_open_escalate_wizard]:contains(Escalate)",
+        },
     ],
 });
 
@@ -60,6 +87,92 @@ registry.category("web_tour.tours").add("support_sla_escalation_portal", {
             run: async () => {
                 await odoo.portalChatterReady;
             },
+        },
+    ],
+});
+
+// A Billing-only accountant: hours to invoice, consulting order, draft invoices, confirm,
+// and a second run that finds nothing left.
+registry.category("web_tour.tours").add("support_sla_escalation_accountant", {
+    steps: () => [
+        {
+            content: "Only this tour's customers",
+            trigger: "input.o_searchview_input",
+            run: "edit Tour",
+        },
+        {
+            trigger: ".o_searchview_autocomplete .o_menu_item:contains(Customer)",
+            run: "click",
+        },
+        {
+            trigger: ".o_searchview_facet:contains(Tour)",
+        },
+        {
+            content: "The customer without a consulting order is in red",
+            trigger:
+                ".o_data_row:has(.o_field_widget[name=consulting_status]:contains(No consulting sale line)) button[name=action_create_consulting_order]",
+            run: "click",
+        },
+        {
+            trigger: ".o_notification:contains(consulting sale order)",
+        },
+        {
+            content: "Its hours moved onto the new order",
+            trigger:
+                ".o_list_view:not(:has(.o_field_widget[name=consulting_status]:contains(No consulting sale line))) .o_data_row .o_field_widget[name=consulting_status]:contains(To invoice)",
+        },
+        {
+            trigger: "thead .o_list_record_selector input",
+            run: "click",
+        },
+        {
+            trigger: "button[name=action_create_consulting_invoices]",
+            run: "click",
+        },
+        {
+            content: "The draft invoices show their customers",
+            trigger: ".o_list_view .o_data_row td[name=invoice_partner_display_name]:contains(Tour Brasserie)",
+        },
+        {
+            trigger: ".o_list_view .o_data_row td[name=invoice_partner_display_name]:contains(Tour Fromagerie)",
+            run: "click",
+        },
+        {
+            trigger: ".o_form_view button[name=action_post]",
+            run: "click",
+        },
+        {
+            trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains(Posted)",
+        },
+        {
+            trigger: ".o_breadcrumb .breadcrumb-item a:contains(Level 2 Hours to Invoice)",
+            run: "click",
+        },
+        {
+            content: "Show every Level 2 hour, the invoiced ones too",
+            trigger: ".o_searchview_facet:contains(To Invoice)",
+            run: "hover && click .o_facet_remove",
+        },
+        {
+            trigger: ".o_data_row .o_field_widget[name=consulting_status]:contains(Invoiced)",
+        },
+        {
+            trigger: "thead .o_list_record_selector input",
+            run: "click",
+        },
+        {
+            trigger: "button[name=action_create_consulting_invoices]",
+            run: "click",
+        },
+        {
+            trigger: ".modal:contains(Nothing left to invoice)",
+        },
+        {
+            trigger: ".modal .modal-footer .btn-primary",
+            run: "click",
+        },
+        {
+            trigger: "body:not(:has(.modal))",
         },
     ],
 });

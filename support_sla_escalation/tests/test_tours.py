@@ -1,0 +1,75 @@
+from odoo import fields
+from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import mute_logger
+
+from .common import EscalationMixin
+
+
+@tagged("post_install", "-at_install")
+class TestAccountantTour(HttpCase, EscalationMixin):
+    """The README's accountant path, clicked by a user with Invoicing: Billing only."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_levels()
+        cls.accountant = new_test_user(
+            cls.env,
+            login="tour_accountant",
+            groups="base.group_user,account.group_account_invoice",
+        )
+        cls.product = cls.env.ref("support_sla_escalation.product_level2_consulting")
+        cls.with_order = cls._customer_with_hours("Tour Fromagerie", 3)
+        order = cls.env["sale.order"].create(
+            {
+                "partner_id": cls.with_order.partner_id.id,
+                "order_line": [(0, 0, {"product_id": cls.product.id, "product_uom_qty": 0})],
+            }
+        )
+        order.action_confirm()
+        cls.with_order.consulting_sale_line_id = order.order_line
+        cls.without_order = cls._customer_with_hours("Tour Brasserie", 2)
+
+    @classmethod
+    def _customer_with_hours(cls, name, hours):
+        customer = cls.env["res.partner"].create({"name": name, "is_company": True})
+        entitlement = cls.env["support.entitlement"].create(
+            {
+                "partner_id": customer.id,
+                "tier_id": cls.env.ref("support_sla.tier_standard").id,
+                "date_start": fields.Date.today(),
+                "state": "active",
+            }
+        )
+        ticket = cls.env["helpdesk.ticket"].create(
+            {
+                "name": f"New report for {name}",
+                "description": "A new report",
+                "partner_id": customer.id,
+                "team_id": cls.team_l1.id,
+            }
+        )
+        ticket._escalate("l2", cls.reasons["feature"])
+        cls.env["account.analytic.line"].with_user(cls.manager).create(
+            {"name": "Work", "ticket_id": ticket.id, "project_id": ticket.project_id.id,
+             "unit_amount": hours}
+        )  # fmt: skip
+        return entitlement
+
+    @mute_logger("odoo.http")  # the second run's "Nothing left to invoice" is a UserError
+    def test_billing_only_accountant_invoices_level2_hours(self):
+        self.start_tour(
+            "/odoo/action-support_sla_escalation.account_analytic_line_action_consulting",
+            "support_sla_escalation_accountant",
+            login=self.accountant.login,
+        )
+        lines = self.env["account.analytic.line"].search(
+            [("consulting_entitlement_id", "in", (self.with_order | self.without_order).ids)]
+        )
+        self.assertEqual(set(lines.mapped("consulting_status")), {"invoiced"})
+        invoices = lines.timesheet_invoice_id
+        self.assertEqual(
+            sorted(invoices.mapped(lambda move: (move.partner_id.name, move.state))),
+            [("Tour Brasserie", "draft"), ("Tour Fromagerie", "posted")],
+        )
+        self.assertTrue(self.without_order.consulting_sale_line_id)
