@@ -111,6 +111,13 @@ SLA_COMPUTED = (
     "sla_callback_mode",
     "sla_callback_date",
     "sla_callback_activity_id",
+    # Derived from the customer, the contract and the matrix: typed, they would bend
+    # the targets, the zone or the matrix result shown beside an override.
+    "tier_id",
+    "matrix_priority",
+    "sla_tz",
+    "sla_tz_assumed",
+    "sla_next_deadline",
 )
 SLA_IMPORTABLE = ("sla_start_date",)
 # Customer text from the portal: the longest accepted (characters).

@@ -30,6 +30,11 @@ SLA_COMPUTED = (
     "sla_callback_mode",
     "sla_callback_date",
     "sla_callback_activity_id",
+    "tier_id",
+    "matrix_priority",
+    "sla_tz",
+    "sla_tz_assumed",
+    "sla_next_deadline",
 )
 SLA_INTERNAL = "support_sla_internal"  # the machinery's context key
 OTHER_METHODS = ("GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -59,10 +64,13 @@ class TestComputedNeverTyped(SlaCase):
             "many2one": {
                 "res.users": self.agent.id,
                 "resource.calendar": self.env.company.resource_calendar_id.id,
+                "support.tier": self.premium.id,
             }.get(field.comodel_name, False),
             "selection": {
                 "sla_coverage": "covered",
                 "sla_callback_mode": "asap",
+                "matrix_priority": "3",
+                "sla_tz": "Pacific/Kiritimati",
             }.get(name, "met"),
         }[field.type]
 
