@@ -2,8 +2,16 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare, float_is_zero
 
-# Timesheet lines changed by the split itself.
+# Timesheet lines changed by the split itself; honoured only under sudo (a context
+# sent over RPC opens nothing).
 SPLITTING = "support_consulting_splitting"
+# Where Level 2 time is billed: decided by the split, never typed by a user.
+CONSULTING_DECIDED = {
+    "consulting_split",
+    "consulting_entitlement_id",
+    "consulting_partner_id",
+    "consulting_declined",
+}
 
 
 class AccountAnalyticLine(models.Model):
@@ -155,8 +163,30 @@ class AccountAnalyticLine(models.Model):
 
     # -- prepaid / billable split -------------------------------------------------
 
+    def _check_consulting_typed(self, vals_list):
+        """Refuse a user's values of what the split decides (prepaid or billable, for
+        which contract and customer, declined): the split alone writes them, under sudo."""
+        if self.env.su:
+            return
+        typed = set().union(*(CONSULTING_DECIDED & vals.keys() for vals in vals_list))
+        if typed:
+            labels = ", ".join(sorted(self._fields[name].get_description(self.env)["string"]
+                                      for name in typed))  # fmt: skip
+            raise AccessError(
+                _(
+                    "Where Level 2 time is billed is decided from the ticket and the prepaid "
+                    "hours, not typed: %(fields)s.",
+                    fields=labels,
+                )
+            )
+
+    def _splitting(self):
+        """Whether this is the split's own write (under sudo only)."""
+        return self.env.su and self.env.context.get(SPLITTING)
+
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_consulting_typed(vals_list)
         vals_list = self._consulting_split_vals(vals_list)
         for vals in vals_list:
             if vals.get("consulting_split"):
@@ -173,7 +203,7 @@ class AccountAnalyticLine(models.Model):
         part and the billable rest.
         """
         ticket_ids = {vals["ticket_id"] for vals in vals_list if vals.get("ticket_id")}
-        if not ticket_ids or self.env.context.get(SPLITTING):
+        if not ticket_ids or self._splitting():
             return vals_list
         # As the user first: time is logged on tickets they may read.
         self.env["helpdesk.ticket"].browse(ticket_ids).check_access("read")
@@ -229,6 +259,7 @@ class AccountAnalyticLine(models.Model):
         return result
 
     def write(self, vals):
+        self._check_consulting_typed([vals])
         if "ticket_id" in vals and self.filtered("consulting_split"):
             raise UserError(
                 _(
@@ -237,19 +268,20 @@ class AccountAnalyticLine(models.Model):
                 )
             )
         result = super().write(vals)
-        if vals.get("ticket_id") and not self.env.context.get(SPLITTING):
+        if vals.get("ticket_id") and not self._splitting():
             self._consulting_split_moved()
         if {"so_line", "is_so_line_edited"} & vals.keys():
             # Typed over: the split's rule puts it back.
             self.env.add_to_compute(self._fields["so_line"], self.filtered("consulting_split"))
-        if {"unit_amount", "date"} & vals.keys() and not self.env.context.get(SPLITTING):
+        if {"unit_amount", "date"} & vals.keys() and not self._splitting():
             self.filtered(lambda line: line.consulting_split == "prepaid")._consulting_overflow()
         return result
 
     def _consulting_split_moved(self):
         """Time put on a billable ticket after it was logged (e.g. in the timesheet list) is
         split as if it had been logged there."""
-        splitting = self.with_context(**{SPLITTING: True})
+        # After the user's own write of the lines: the split's fields, with sudo.
+        splitting = self.sudo().with_context(**{SPLITTING: True})
         consulting = ("consulting_split", "consulting_entitlement_id", "consulting_partner_id")
         for line in splitting.filtered(lambda t: not t.consulting_split and t._is_not_billed()):
             first, *rest = self._consulting_split_vals(
@@ -276,7 +308,8 @@ class AccountAnalyticLine(models.Model):
     def _consulting_overflow(self):
         """Prepaid lines grown beyond the budget (or moved to a day with less of it) give
         their excess to a billable line."""
-        splitting = self.with_context(**{SPLITTING: True})
+        # After the user's own write of the lines: the split's fields, with sudo.
+        splitting = self.sudo().with_context(**{SPLITTING: True})
         for line in splitting:
             entitlement = line.consulting_entitlement_id
             budget = entitlement._consulting_budget(line.date)[entitlement]

@@ -1,6 +1,6 @@
 from freezegun import freeze_time
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, tagged
 
 from .common import EscalationCase
@@ -190,3 +190,63 @@ class TestPrepaidHours(EscalationCase):
         self.assertFalse(l1.default_project_id)
         l1.support_level = "l2"
         self.assertTrue(l1.default_project_id.allow_billable)
+
+    def test_agent_cannot_type_where_time_is_billed(self):
+        """Where Level 2 time is billed comes from the split alone, whatever the path."""
+        with freeze_time("2026-03-20"):
+            ticket = self._billable_ticket()
+            self._log(ticket, 8, "2026-03-20")  # the month's prepaid hours used up
+            billable = self._log(ticket, 2, "2026-03-20")
+        self.assertEqual(billable.consulting_split, "billable")
+        line = billable.with_user(self.agent)
+        for vals in (
+            {"consulting_split": "prepaid"},
+            {"consulting_declined": True},
+            {"consulting_entitlement_id": False},
+            {"consulting_partner_id": self.paris.id},
+        ):
+            with self.subTest(vals=vals), self.assertRaisesRegex(AccessError, "not typed"):
+                line.write(vals)
+            # The split's context key sent over RPC opens nothing either.
+            with self.subTest(vals=vals), self.assertRaisesRegex(AccessError, "not typed"):
+                line.with_context(support_consulting_splitting=True).write(vals)
+        with self.assertRaisesRegex(AccessError, "not typed"):
+            self._log_typed(ticket, {"consulting_split": "prepaid"})
+        # A line logged with the context key is split all the same: billable here.
+        with freeze_time("2026-03-20"):
+            forced = (
+                self.env["account.analytic.line"]
+                .with_user(self.agent)
+                .with_context(support_consulting_splitting=True)
+                .create(
+                    {
+                        "name": "Work",
+                        "ticket_id": ticket.id,
+                        "project_id": ticket.project_id.id,
+                        "unit_amount": 1,
+                        "date": "2026-03-20",
+                    }
+                )
+            )
+        self.assertEqual(forced.consulting_split, "billable")
+        billable.invalidate_recordset()
+        self.assertRecordValues(
+            billable,
+            [{"consulting_split": "billable", "consulting_declined": False, "unit_amount": 2.0}],
+        )
+
+    def _log_typed(self, ticket, extra):
+        return (
+            self.env["account.analytic.line"]
+            .with_user(self.agent)
+            .create(
+                {
+                    "name": "Work",
+                    "ticket_id": ticket.id,
+                    "project_id": ticket.project_id.id,
+                    "unit_amount": 1,
+                    "date": "2026-03-20",
+                    **extra,
+                }
+            )
+        )
