@@ -174,8 +174,27 @@ class HelpdeskTicket(models.Model):
 
     # -- ORM ---------------------------------------------------------------------
 
+    def _check_escalation_typed(self, vals, creating=False):
+        """What escalation decides is not typed: the level (the team's), the date of the
+        customer's answer (recorded), and billable work (a helpdesk manager's decision).
+
+        A new ticket's form sends the empty values of its fields: only a value counts then.
+        """
+        if self.env.su:
+            return
+        if creating:
+            vals = {name: value for name, value in vals.items() if value}
+        if "support_level" in vals:
+            raise AccessError(_("A ticket's level is its team's: escalate it instead."))
+        if "billable_answer_date" in vals:
+            raise AccessError(_("The date of the customer's answer is recorded, not typed."))
+        if BILLABLE_DECISION & vals.keys():
+            self._check_billable_manager()
+
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._check_escalation_typed(vals, creating=True)
         tickets = super().create(vals_list)
         tickets._fill_team_project()
         tickets.filtered("customised_software")._route_customised_software()
@@ -202,12 +221,9 @@ class HelpdeskTicket(models.Model):
         # The escalation machinery's own writes run under sudo: a context sent over
         # RPC alone opens nothing.
         internal = self.env.su and self.env.context.get("support_escalation_internal")
-        if not internal and BILLABLE_DECISION & vals.keys():
-            self._check_billable_manager()
-            if "billable" in vals:
-                vals = self._prepare_billable_override(dict(vals))
-        if not self.env.su and "billable_answer_date" in vals:
-            raise AccessError(_("The date of the customer's answer is recorded, not typed."))
+        self._check_escalation_typed(vals)
+        if not internal and "billable" in vals:
+            vals = self._prepare_billable_override(dict(vals))
         on_behalf = self.browse()
         if not internal and "billable_accepted" in vals:
             # An agent records the customer's answer given by other means (a phone

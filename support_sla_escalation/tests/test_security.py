@@ -5,7 +5,7 @@ from datetime import datetime
 
 from odoo import fields, http
 from odoo.exceptions import AccessError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import Form, HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import EscalationCase, EscalationMixin
@@ -116,6 +116,34 @@ class TestBillableIsAManagersDecision(EscalationCase):
         )
         ticket.with_user(self.manager).write({"billable": True, "billable_reason": "Custom job"})
         self.assertTrue(ticket.billable)
+
+    def test_agent_cannot_create_a_billable_ticket_or_type_its_level(self):
+        Ticket = self.env["helpdesk.ticket"].with_user(self.agent)
+        values = {
+            "name": "Report",
+            "description": "The monthly report is empty",
+            "partner_id": self.paris_contact.id,
+            "team_id": self.team_l1.id,
+        }
+        for vals in (
+            {"billable": True, "billable_reason": "Because"},
+            {"billable_overridden": True},
+            {"billable_answer_date": datetime(2020, 1, 1)},
+            {"support_level": "l2"},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                Ticket.create({**values, **vals})
+        # The agent's form sends the empty values of these fields: a ticket is created.
+        with Form(Ticket) as form:
+            form.name = "Report"
+            form.partner_id = self.paris_contact
+            form.team_id = self.team_l1
+            form.description = "The monthly report is empty"
+        self.assertFalse(form.record.billable)
+        ticket = Ticket.create(values)
+        with self.assertRaisesRegex(AccessError, "level"):
+            ticket.write({"support_level": "l2"})
+        self.assertEqual(ticket.support_level, "l1")
 
     def test_agent_records_the_answer_on_the_customers_behalf(self):
         ticket = self._l1_ticket()
