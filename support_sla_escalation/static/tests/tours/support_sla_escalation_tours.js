@@ -227,5 +227,18 @@ registry.category("web_tour.tours").add("support_sla_escalation_fr_escalation_he
 });
 
 registry.category("web_tour.tours").add("support_sla_escalation_fr_hours_headers", {
-    steps: () => headersReadInFull(["so_line", "unit_amount", "consulting_status"]),
+    steps: () => [
+        ...headersReadInFull(["so_line", "unit_amount", "consulting_status"]),
+        {
+            content: "The billing status badges are read in full too",
+            trigger: ".o_list_view td[name=consulting_status] .badge",
+            run: () => {
+                const badges = document.querySelectorAll("td[name=consulting_status] .badge");
+                const cut = [...badges].filter((badge) => badge.scrollWidth > badge.clientWidth);
+                if (cut.length) {
+                    throw new Error(`Badges cut: ${cut.map((b) => b.textContent).join(", ")}`);
+                }
+            },
+        },
+    ],
 });
