@@ -98,7 +98,7 @@ class TestFrenchListHeaders(HttpCase, HoursMixin):
             lang="fr_FR",
         )
         cls.product = cls.env.ref("support_sla_escalation.product_level2_consulting")
-        cls._customer_with_hours("Fromagerie des Alpes", 2)
+        cls.alpes = cls._customer_with_hours("Fromagerie des Alpes", 1.5)
 
     def test_ticket_list_headers(self):
         self.start_tour(
@@ -119,4 +119,17 @@ class TestFrenchListHeaders(HttpCase, HoursMixin):
             "/odoo/action-support_sla_escalation.account_analytic_line_action_consulting",
             "support_sla_escalation_fr_hours_headers",
             login=self.user.login,
+        )
+
+    def test_consulting_order_message_in_french(self):
+        hours = self.env["account.analytic.line"].search(
+            [("consulting_entitlement_id", "=", self.alpes.id)]
+        )
+        action = (
+            hours.with_user(self.user).with_context(lang="fr_FR").action_create_consulting_order()
+        )
+        order = self.alpes.consulting_sale_line_id.order_id
+        self.assertEqual(
+            action["params"]["message"],
+            f"Fromagerie des Alpes : 1,5 h sur la commande de conseil {order.name}.",
         )
