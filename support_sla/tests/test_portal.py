@@ -222,6 +222,8 @@ class TestPortalNewTicket(PortalCase):
         self.assertEqual(answer["note"], "No support contract")
         page = self.url_open("/new/ticket").text
         self.assertIn("No response time applies", page)
+        # The note reads as a heading of its own, not run into the sentence after it.
+        self.assertRegex(page, r'<strong class="o_sla_preview_note d-block">No support contract<')
         # A tier that does not include the web channel: the same, said plainly.
         phone_only = self.env["support.tier"].create(
             {
@@ -363,8 +365,8 @@ class TestPortalTickets(PortalCase):
         ticket = self._make_ticket(self.community_contact, "Community question", "low")
         self._login("sla_community")
         page = self.url_open(f"/my/ticket/{ticket.id}").text
-        self.assertIn("No support contract", page)
         self.assertIn("No response time applies", page)
+        self.assertRegex(page, r'<strong class="d-block">No support contract</strong>')
         self.assertNotIn("First response due", page)
 
 

@@ -1,6 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import float_compare, float_is_zero
+from odoo.tools import float_compare, float_is_zero, formatLang
 
 # Timesheet lines changed by the split itself; honoured only under sudo (a context
 # sent over RPC opens nothing).
@@ -344,6 +344,11 @@ class AccountAnalyticLine(models.Model):
 
     # -- invoicing ------------------------------------------------------------------
 
+    def _consulting_hours_text(self, hours):
+        """Hours in the reader's number format, to the hundredth only when needed."""
+        digits = 1 if float_compare(round(hours, 1), hours, precision_digits=2) == 0 else 2
+        return formatLang(self.env, hours, digits=digits)
+
     def action_create_consulting_order(self):
         """From the accountants' screen: the hours of this customer without a consulting sale
         line go on one, created for the customer when the contract has none yet."""
@@ -377,7 +382,7 @@ class AccountAnalyticLine(models.Model):
                 "type": "success",
                 "message": _(
                     "%(hours)s h of %(customer)s are on the consulting sale order %(order)s.",
-                    hours=round(sum(moved.mapped("unit_amount")), 2),
+                    hours=self._consulting_hours_text(sum(moved.mapped("unit_amount"))),
                     customer=entitlement.partner_id.display_name,
                     order=order.name,
                 ),

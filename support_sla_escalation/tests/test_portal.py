@@ -227,12 +227,14 @@ class TestEscalationTours(HttpCase, EscalationMixin):
                     "origin": "agent",
                     "user_id": self.agent.id,
                     "reason_id": self.reasons["feature"].id,
+                    "note": "Needs a new export format",
                 },
                 {
                     "to_level": "l1",
                     "origin": "agent",
                     "user_id": self.agent.id,
                     "reason_id": self.reasons["wrong_level"].id,
+                    "note": "Settings fixed, nothing left for Level 2",
                 },
             ],
         )

@@ -47,6 +47,11 @@ registry.category("web_tour.tours").add("support_sla_escalation_agent", {
             trigger: ".modal:not(:has(.o_field_widget[name=billable]))",
         },
         {
+            content: "The note is for Level 1 now",
+            trigger: ".modal .o_field_widget[name=note] textarea[placeholder*='Level 1 should know']",
+            run: "edit Settings fixed, nothing left for Level 2",
+        },
+        {
             trigger: ".modal button[name=action_confirm]",
             run: "click",
         },
@@ -173,6 +178,67 @@ registry.category("web_tour.tours").add("support_sla_escalation_accountant", {
         },
         {
             trigger: "body:not(:has(.modal))",
+        },
+    ],
+});
+
+/**
+ * French column headers of the project's lists are read in full (no "F…").
+ * Each tour waits for the list's rows, then measures the given columns' headers.
+ */
+function headersReadInFull(names) {
+    return [
+        {
+            trigger: ".o_list_view .o_data_row",
+            run: () => {
+                const cut = [];
+                for (const name of names) {
+                    const label = document.querySelector(
+                        `.o_list_view thead th[data-name=${name}] .text-truncate`
+                    );
+                    if (!label) {
+                        throw new Error(`No column ${name}`);
+                    }
+                    if (label.scrollWidth > label.clientWidth) {
+                        cut.push(label.textContent.trim());
+                    }
+                }
+                if (cut.length) {
+                    throw new Error(`Headers cut: ${cut.join(", ")}`);
+                }
+            },
+        },
+    ];
+}
+
+registry.category("web_tour.tours").add("support_sla_escalation_fr_ticket_headers", {
+    steps: () =>
+        headersReadInFull([
+            "support_level",
+            "billable",
+            "sla_state",
+            "sla_response_deadline",
+            "sla_response_left",
+        ]),
+});
+
+registry.category("web_tour.tours").add("support_sla_escalation_fr_escalation_headers", {
+    steps: () => headersReadInFull(["from_level", "to_level", "reason_id", "billable", "origin"]),
+});
+
+registry.category("web_tour.tours").add("support_sla_escalation_fr_hours_headers", {
+    steps: () => [
+        ...headersReadInFull(["so_line", "unit_amount", "consulting_status"]),
+        {
+            content: "The billing status badges are read in full too",
+            trigger: ".o_list_view td[name=consulting_status] .badge",
+            run: () => {
+                const badges = document.querySelectorAll("td[name=consulting_status] .badge");
+                const cut = [...badges].filter((badge) => badge.scrollWidth > badge.clientWidth);
+                if (cut.length) {
+                    throw new Error(`Badges cut: ${cut.map((b) => b.textContent).join(", ")}`);
+                }
+            },
         },
     ],
 });
