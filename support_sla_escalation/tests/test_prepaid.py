@@ -25,10 +25,11 @@ class TestPrepaidHours(EscalationCase):
         ticket._escalate("l2", self.reasons["feature"])
         return ticket
 
-    def _log(self, ticket, hours, date, user=None):
+    def _log(self, ticket, hours, date, user=None, context=None, **extra):
         return (
             self.env["account.analytic.line"]
             .with_user(user or self.agent)
+            .with_context(**(context or {}))
             .create(
                 {
                     "name": "Work",
@@ -36,6 +37,7 @@ class TestPrepaidHours(EscalationCase):
                     "project_id": ticket.project_id.id,
                     "unit_amount": hours,
                     "date": date,
+                    **extra,
                 }
             )
         )
@@ -211,42 +213,15 @@ class TestPrepaidHours(EscalationCase):
             with self.subTest(vals=vals), self.assertRaisesRegex(AccessError, "not typed"):
                 line.with_context(support_consulting_splitting=True).write(vals)
         with self.assertRaisesRegex(AccessError, "not typed"):
-            self._log_typed(ticket, {"consulting_split": "prepaid"})
+            self._log(ticket, 1, "2026-03-20", consulting_split="prepaid")
         # A line logged with the context key is split all the same: billable here.
         with freeze_time("2026-03-20"):
-            forced = (
-                self.env["account.analytic.line"]
-                .with_user(self.agent)
-                .with_context(support_consulting_splitting=True)
-                .create(
-                    {
-                        "name": "Work",
-                        "ticket_id": ticket.id,
-                        "project_id": ticket.project_id.id,
-                        "unit_amount": 1,
-                        "date": "2026-03-20",
-                    }
-                )
+            forced = self._log(
+                ticket, 1, "2026-03-20", context={"support_consulting_splitting": True}
             )
         self.assertEqual(forced.consulting_split, "billable")
         billable.invalidate_recordset()
         self.assertRecordValues(
             billable,
             [{"consulting_split": "billable", "consulting_declined": False, "unit_amount": 2.0}],
-        )
-
-    def _log_typed(self, ticket, extra):
-        return (
-            self.env["account.analytic.line"]
-            .with_user(self.agent)
-            .create(
-                {
-                    "name": "Work",
-                    "ticket_id": ticket.id,
-                    "project_id": ticket.project_id.id,
-                    "unit_amount": 1,
-                    "date": "2026-03-20",
-                    **extra,
-                }
-            )
         )
