@@ -92,6 +92,13 @@ class TestEscalationHistoryIntegrity(EscalationCase):
         self.assertEqual(ticket.project_id, project)
         self.assertEqual(ticket.escalation_ids.user_id, self.plain_agent)
 
+    def test_changing_the_team_needs_no_timesheet_rights(self):
+        project = self.env["project.project"].create({"name": "Consulting time"})
+        self.team_l2.write({"allow_timesheet": True, "default_project_id": project.id})
+        ticket = self._l1_ticket()
+        ticket.with_user(self.plain_agent).write({"team_id": self.team_l2.id})
+        self.assertEqual(ticket.project_id, project)
+
 
 @tagged("post_install", "-at_install")
 class TestBillableIsAManagersDecision(EscalationCase):
