@@ -162,8 +162,7 @@ class SupportSlaCustomerPortal(CustomerPortalHelpdesk):
         env = request.env
         # Acting on a ticket needs a signed-in contact of its customer who may read it
         # (not a shared link, nor a follower from another company).
-        can_act = not env.user._is_public() and bool(ticket.with_user(env.user).has_access("read"))
-        can_act = can_act and ticket.sudo().commercial_partner_id == env.user.commercial_partner_id
+        can_act = ticket.with_user(env.user)._sla_customer_may_act()
         values.update(
             sla=ticket_sla(env, ticket),
             sla_can_act=can_act,

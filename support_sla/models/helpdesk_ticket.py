@@ -1814,18 +1814,23 @@ class HelpdeskTicket(models.Model):
         billable charge or closing needs a signed-in contact of the ticket's
         commercial partner who may read the ticket (record rules, as the user).
         """
-        user = self.env.user
         for ticket in self:
-            readable = ticket.with_user(user).sudo(False).has_access("read")
-            if (
-                user._is_public()
-                or not readable
-                or ticket.sudo().commercial_partner_id != user.commercial_partner_id
-            ):
+            if not ticket._sla_customer_may_act():
                 raise AccessError(
                     _("Only the contacts of its customer, %(customer)s, may act on this ticket.",
                       customer=ticket.sudo().commercial_partner_id.display_name)
                 )  # fmt: skip
+
+    def _sla_customer_may_act(self):
+        """Whether the signed-in user is a contact of the ticket's customer who may read
+        it (see ``_sla_check_customer_action``); the portal page offers actions then."""
+        self.ensure_one()
+        user = self.env.user
+        return (
+            not user._is_public()
+            and self.with_user(user).sudo(False).has_access("read")
+            and self.sudo().commercial_partner_id == user.commercial_partner_id
+        )
 
     @api.model
     def _sla_check_customer_text(self, text, label, limit):

@@ -412,17 +412,21 @@ class AccountAnalyticLine(models.Model):
         if not lines:
             raise UserError(_("Select billable Level 2 hours to invoice."))
         refusals = {}
+        refused = self.browse()
         for line in lines:
             reason = line._consulting_invoice_refusal()
             if reason:
+                refused |= line
                 name = line.consulting_partner_id.display_name or line.ticket_id.display_name
                 refusals.setdefault(name, set()).add(reason)
         skipped = "\n".join(
             f"{name}: {', '.join(sorted(reasons))}" for name, reasons in sorted(refusals.items())
         )
-        orders = lines.filtered(
-            lambda line: line._is_not_billed() and not line._consulting_invoice_refusal()
-        ).so_line.order_id.filtered(lambda order: order.invoice_status == "to invoice")
+        orders = (
+            (lines - refused)
+            .filtered(lambda line: line._is_not_billed())
+            .so_line.order_id.filtered(lambda order: order.invoice_status == "to invoice")
+        )
         if not orders:
             if skipped:
                 raise UserError(_("Nothing could be invoiced:\n%s", skipped))

@@ -81,15 +81,11 @@ class SupportEscalation(models.Model):
             minutes = int(max((now - (escalation.date or now)).total_seconds(), 0) // 60)
             escalation.age_days = minutes / 1440
             days, rest = divmod(minutes, 1440)
-            hours, minutes = divmod(rest, 60)
             if days:
-                escalation.age_display = _("%(days)s d %(hours)s h", days=days, hours=hours)
-            elif hours:
-                escalation.age_display = _(
-                    "%(hours)s h %(minutes)s min", hours=hours, minutes=minutes
-                )
+                escalation.age_display = _("%(days)s d %(hours)s h", days=days, hours=rest // 60)
             else:
-                escalation.age_display = _("%s min", minutes)
+                # Under a day, as every duration of the SLA reads ("2 h 15 min").
+                escalation.age_display = self.env["helpdesk.ticket"]._sla_duration_text(rest)
 
     @api.depends("ticket_id", "from_level", "to_level")
     def _compute_display_name(self):
