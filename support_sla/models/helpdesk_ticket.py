@@ -1622,14 +1622,14 @@ class HelpdeskTicket(models.Model):
             breached = tickets.search(overdue, order="id", limit=batch)
             if breached:
                 breached.write({f"sla_{clock}_status": STATUS_BREACHED})
-                breached._sla_notify_breach(clock)
+                breached._sla_on_breach(clock)
             not_warned = [(f"sla_{clock}_warned", "=", False)]
             to_warn = expression.AND(
                 [self._get_sla_alert_domain("warning", now, clock), not_warned]
             )
             at_risk = tickets.search(to_warn, order="id", limit=batch)
             if at_risk:
-                at_risk._sla_warn(clock)
+                at_risk._sla_on_warning(clock)
                 at_risk.write({f"sla_{clock}_warned": True})
             done += len(breached) + len(at_risk)
             due += [overdue, to_warn]
@@ -1742,6 +1742,16 @@ class HelpdeskTicket(models.Model):
             )
         if notes:
             self.browse(list(notes))._message_log_batch(bodies=notes, message_type="notification")
+
+    def _sla_on_warning(self, clock):
+        """Hook: ``clock`` of the tickets has just reached its warning moment (once per
+        clock). Announces it; addons extend it to act on tickets at risk."""
+        self._sla_warn(clock)
+
+    def _sla_on_breach(self, clock):
+        """Hook: ``clock`` of the tickets has just been marked breached (once per clock).
+        Announces it; addons extend it to act on breaches."""
+        self._sla_notify_breach(clock)
 
     def _sla_warn(self, clock):
         """Warn the assignee (else the team leader) that the ticket is at risk."""
