@@ -8,7 +8,7 @@ from odoo.addons.helpdesk_mgmt.controllers.main import HelpdeskTicketController
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
 from ..engine import LEVELS
-from .display import customer_tz, local_iso, local_text
+from ..tools.display import customer_tz, local_iso, local_text
 from .outcome import redirect_saying
 
 # Plain text fields of the new-ticket form, and the longest text each accepts.

@@ -7,7 +7,8 @@ from odoo.http import request
 from odoo.addons.helpdesk_mgmt.controllers.myaccount import CustomerPortalHelpdesk
 
 from ..engine import PRIORITY_LABELS
-from .display import customer_tz, ticket_sla
+from ..tools.display import customer_tz, duration_text
+from .display import ticket_sla
 from .main import MAX_ID, has_nul, refuse_other_methods
 from .outcome import pop_outcome, redirect_saying
 
@@ -71,13 +72,11 @@ class SupportSlaCustomerPortal(CustomerPortalHelpdesk):
         """Everything the contract page says, in the customer's language and zone."""
         env = request.env
         tier = entitlement.effective_tier_id
-        Ticket = env["helpdesk.ticket"]
         targets = [
             {
                 "label": PRIORITY_LABELS.get(target.priority, ""),
-                "response": Ticket._sla_duration_text(target.response_minutes),
-                "resolve": target.resolve_minutes
-                and Ticket._sla_duration_text(target.resolve_minutes),
+                "response": duration_text(env, target.response_minutes),
+                "resolve": target.resolve_minutes and duration_text(env, target.resolve_minutes),
                 "coverage": target.calendar_id
                 and entitlement._sla_coverage_text(target.calendar_id),
             }

@@ -1,3 +1,5 @@
+import pytz
+
 from odoo import api, fields, models
 
 
@@ -35,3 +37,21 @@ class ResPartner(models.Model):
                 entitlement = entitlement.browse()
             partner.support_entitlement_id = entitlement
             partner.support_tier_id = entitlement.effective_tier_id
+
+    def _sla_tz(self, company=None):
+        """``(zone, assumed)``: the time zone the customer's day is read in.
+
+        The contact's zone, else its company's; without either the zone of
+        ``company`` (the support company) is assumed, UTC as the last resort. The one
+        fallback of the SLA: contracts, tickets and the day a contract covers use it.
+        """
+        own = self.tz or self.commercial_partner_id.tz
+        if own:
+            return own, False
+        company = company or self.env.company
+        return company.partner_id.tz or "UTC", True
+
+    def _sla_local_day(self, moment=None, company=None):
+        """The customer's calendar day at ``moment`` (naive UTC; now if empty)."""
+        zone = pytz.timezone(self._sla_tz(company)[0])
+        return pytz.utc.localize(moment or fields.Datetime.now()).astimezone(zone).date()

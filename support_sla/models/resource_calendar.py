@@ -15,9 +15,6 @@ from .sla_error import sla_error_message
 _SCHEDULES = OrderedDict()
 _SCHEDULES_SIZE = 256
 _SCHEDULES_LOCK = threading.Lock()
-# Changing one of these re-times the open tickets of the calendar.
-# (Attendances and time off re-time through their own models.)
-SLA_FIELDS = {"tz", "sla_company_holidays", "two_weeks_calendar", "flexible_hours"}
 
 
 def _shared(schedule):
@@ -35,7 +32,13 @@ def _shared(schedule):
 
 
 class ResourceCalendar(models.Model):
-    _inherit = "resource.calendar"
+    _name = "resource.calendar"
+    _inherit = ["resource.calendar", "support.sla.retime.mixin"]
+    _sla_retime_ticket_field = "sla_calendar_id"
+    # Attendances and time off re-time through their own models.
+    _sla_retime_fields = frozenset(
+        {"tz", "sla_company_holidays", "two_weeks_calendar", "flexible_hours"}
+    )
 
     sla_company_holidays = fields.Boolean(
         string="Closed on Company Holidays",
@@ -45,29 +48,13 @@ class ResourceCalendar(models.Model):
         "such as a 24/7 calendar for P1 tickets.",
     )
 
-    sla_retime_count = fields.Integer(
-        string="Tickets Being Re-timed", compute="_compute_sla_retime_count"
-    )
-
-    def _compute_sla_retime_count(self):
-        """Open tickets on these hours still waiting to be re-timed."""
-        counts = self.env["helpdesk.ticket"]._sla_retime_counts("sla_calendar_id", self)
-        for calendar in self:
-            calendar.sla_retime_count = counts.get(calendar.id, 0)
-
-    def write(self, vals):
-        result = super().write(vals)
-        if SLA_FIELDS & vals.keys():
-            self._sla_retime_tickets()
-        return result
-
-    def _sla_retime_tickets(self, company_holidays=False):
-        """Re-time the open tickets whose clocks run on these calendars (one query).
+    def _sla_retime_closed(self, company_holidays=False):
+        """Re-time the tickets of these calendars after a change of their time off.
 
         ``company_holidays``: the company-wide time off changed, which closes
         every calendar that follows it.
         """
-        domain = [("sla_calendar_id", "in", self.ids)]
+        domain = self._sla_ticket_domain()
         if company_holidays:
             domain = expression.OR([domain, [("sla_calendar_id.sla_company_holidays", "=", True)]])
         self.env["helpdesk.ticket"]._sla_retime(domain)
@@ -156,14 +143,7 @@ class ResourceCalendar(models.Model):
         closes the calendars that follow company holidays.
         """
         closures = {calendar.id: [] for calendar in self}
-        leaves = self.env["resource.calendar.leaves"].search(
-            [
-                ("calendar_id", "in", [False, *self.ids]),
-                ("resource_id", "=", False),
-                ("time_type", "=", "leave"),
-            ]
-        )
-        for leave in leaves:
+        for leave in self._sla_holiday_leaves():
             interval = (
                 leave.date_from.replace(tzinfo=timezone.utc),
                 leave.date_to.replace(tzinfo=timezone.utc),
@@ -175,6 +155,23 @@ class ResourceCalendar(models.Model):
             for calendar_id in targets:
                 closures[calendar_id].append(interval)
         return closures
+
+    def _sla_holiday_leaves(self, date_from=None, date_to=None, limit=None):
+        """The public holidays that close these calendars, by date (read with sudo).
+
+        A calendar is closed by its own time off and, when it follows them, by the
+        company-wide time off (no calendar); see ``_sla_holiday_domain``.
+        """
+        calendar_ids = list(self.ids)
+        if any(self.mapped("sla_company_holidays")):
+            calendar_ids.append(False)
+        Leaves = self.env["resource.calendar.leaves"].sudo()
+        domain = [("calendar_id", "in", calendar_ids), *Leaves._sla_holiday_domain()]
+        if date_from:
+            domain.append(("date_to", ">=", date_from))
+        if date_to:
+            domain.append(("date_from", "<", date_to))
+        return Leaves.search(domain, order="date_from", limit=limit)
 
     def _sla_check_usable(self, tz=None):
         """Raise a ValidationError if a calendar cannot serve as SLA coverage."""
@@ -194,60 +191,3 @@ class ResourceCalendar(models.Model):
             self.env["support.entitlement"].search([("calendar_id", "in", self.ids)]).calendar_id
         )
         used._sla_check_usable()
-
-
-class ResourceCalendarLeaves(models.Model):
-    _inherit = "resource.calendar.leaves"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        leaves = super().create(vals_list)
-        leaves._sla_retime_tickets()
-        return leaves
-
-    def write(self, vals):
-        before = self._sla_closing()
-        result = super().write(vals)
-        self._sla_retime_tickets(before)
-        return result
-
-    def unlink(self):
-        before = self._sla_closing()
-        result = super().unlink()
-        self.env["resource.calendar.leaves"]._sla_retime_tickets(before)
-        return result
-
-    def _sla_closing(self):
-        """``(calendars, company-wide)`` closed by these time off (public holidays)."""
-        public = self.filtered(lambda leave: not leave.resource_id and leave.time_type == "leave")
-        return public.calendar_id, any(not leave.calendar_id for leave in public)
-
-    def _sla_retime_tickets(self, before=None):
-        calendars, company_wide = self._sla_closing()
-        if before:
-            calendars |= before[0]
-            company_wide = company_wide or before[1]
-        if calendars or company_wide:
-            calendars._sla_retime_tickets(company_holidays=company_wide)
-
-
-class ResourceCalendarAttendance(models.Model):
-    _inherit = "resource.calendar.attendance"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        attendances = super().create(vals_list)
-        attendances.calendar_id._sla_retime_tickets()
-        return attendances
-
-    def write(self, vals):
-        calendars = self.calendar_id
-        result = super().write(vals)
-        (calendars | self.calendar_id)._sla_retime_tickets()
-        return result
-
-    def unlink(self):
-        calendars = self.calendar_id
-        result = super().unlink()
-        calendars._sla_retime_tickets()
-        return result

@@ -1,10 +1,6 @@
-import babel.dates
-import pytz
-from dateutil.relativedelta import relativedelta
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools.misc import babel_locale_parse, format_date
+from odoo.tools.misc import format_date
 
 from odoo.addons.base.models.res_partner import _tz_get
 
@@ -12,8 +8,6 @@ from ..engine import SlaError, notice_deadline, transition
 from .sla_error import sla_error_message
 
 COVERING_STATES = ("trial", "active")
-# Changing one of these re-times the entitlement's open tickets.
-SLA_FIELDS = {"tier_id", "trial_tier_id", "state", "date_start", "date_end", "tz", "calendar_id"}
 
 
 class SupportEntitlement(models.Model):
@@ -21,9 +15,15 @@ class SupportEntitlement(models.Model):
 
     _name = "support.entitlement"
     _description = "Support Entitlement"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "support.sla.retime.mixin"]
     _order = "date_start desc, id desc"
     _check_company_auto = True
+    _sla_retime_ticket_field = "entitlement_id"
+    _sla_retime_fields = frozenset(
+        {"tier_id", "trial_tier_id", "state", "date_start", "date_end", "tz", "calendar_id"}
+    )
+    # The tier applied, the zone and so the matrix of the tickets may change too.
+    _sla_retime_refresh = True
 
     name = fields.Char(
         required=True,
@@ -127,9 +127,6 @@ class SupportEntitlement(models.Model):
     channel_ids = fields.Many2many(related="effective_tier_id.channel_ids")
     ticket_ids = fields.One2many("helpdesk.ticket", "entitlement_id")
     ticket_count = fields.Integer(compute="_compute_ticket_count")
-    sla_retime_count = fields.Integer(
-        string="Tickets Being Re-timed", compute="_compute_sla_retime_count"
-    )
     customer_state = fields.Selection(
         [
             ("draft", "Draft"),
@@ -154,14 +151,9 @@ class SupportEntitlement(models.Model):
 
     @api.depends("partner_id")
     def _compute_tz(self):
-        """The customer's time zone, then the company's, then UTC."""
+        """The customer's time zone (see ``res.partner._sla_tz``)."""
         for entitlement in self:
-            entitlement.tz = (
-                entitlement.partner_id.tz
-                or entitlement.company_id.partner_id.tz
-                or entitlement.tz
-                or "UTC"
-            )
+            entitlement.tz = entitlement.partner_id._sla_tz(entitlement.company_id)[0]
 
     @api.depends("date_end", "notice_days")
     def _compute_notice_deadline(self):
@@ -182,12 +174,6 @@ class SupportEntitlement(models.Model):
         )
         for entitlement in self:
             entitlement.ticket_count = counts.get(entitlement, 0)
-
-    def _compute_sla_retime_count(self):
-        """Open tickets of the entitlement still waiting to be re-timed."""
-        counts = self.env["helpdesk.ticket"]._sla_retime_counts("entitlement_id", self)
-        for entitlement in self:
-            entitlement.sla_retime_count = counts.get(entitlement.id, 0)
 
     @api.constrains("partner_id")
     def _check_partner_is_commercial(self):
@@ -269,14 +255,6 @@ class SupportEntitlement(models.Model):
                 )
         return entitlements
 
-    def write(self, vals):
-        result = super().write(vals)
-        if SLA_FIELDS & vals.keys():
-            self.env["helpdesk.ticket"]._sla_retime(
-                [("entitlement_id", "in", self.ids)], refresh=True
-            )
-        return result
-
     # -- actions -----------------------------------------------------------
 
     def action_activate(self):
@@ -347,11 +325,12 @@ class SupportEntitlement(models.Model):
 
     # -- lookups and jobs -----------------------------------------------------
 
-    def _sla_covers(self, moment, tz):
-        """Whether the entitlement covers a ticket received at ``moment`` (naive UTC).
+    def _sla_covers(self, moment, customer, company=None):
+        """Whether the entitlement covers a ticket of ``customer`` received at
+        ``moment`` (naive UTC).
 
-        In trial or active, or expired after having covered it, on the local day
-        of ``moment`` in ``tz``: a cancelled contract or changed dates stop its SLA.
+        In trial or active, or expired after having covered it, on the customer's
+        local day of ``moment``: a cancelled contract or changed dates stop its SLA.
         """
         self.ensure_one()
         if self.state not in (*COVERING_STATES, "expired"):
@@ -361,7 +340,7 @@ class SupportEntitlement(models.Model):
         # The local day is the UTC day give or take one: no zone needed inside.
         if self.date_start < utc_day and (not self.date_end or utc_day < self.date_end):
             return True
-        day = pytz.utc.localize(moment).astimezone(pytz.timezone(tz or "UTC")).date()
+        day = customer._sla_local_day(moment, company)
         return self.date_start <= day and (not self.date_end or day <= self.date_end)
 
     @api.model
@@ -425,7 +404,7 @@ class SupportEntitlement(models.Model):
                 )
             entitlement.write({"state": state, "date_end": date_end})
 
-    # -- customer portal -----------------------------------------------------
+    # -- customer portal (coverage: support_entitlement_coverage.py) -----------
 
     @api.depends("state", "date_end", "notice_deadline", "auto_renew", "notice_date")
     @api.depends_context("tz")
@@ -447,96 +426,9 @@ class SupportEntitlement(models.Model):
                 state = "expiring"
             entitlement.customer_state = state
 
-    def _sla_coverage_calendar(self):
-        """Calendar of the coverage hours: the region's, else the tier's (empty: 24x7)."""
-        self.ensure_one()
-        return self.calendar_id or self.effective_tier_id.calendar_id
-
-    def _sla_coverage_text(self, calendar=None):
-        """Coverage hours in words, in the contract's time zone and the reader's language.
-
-        E.g. "Mon–Fri 08:00–17:00, Europe/Paris; public holidays closed".
-        """
-        self.ensure_one()
-        calendar = (calendar if calendar is not None else self._sla_coverage_calendar()).sudo()
-        tz = self.tz or "UTC"
-        if not calendar:
-            return _("24x7, every day of the year (%s)", tz)
-        day_names = babel.dates.get_day_names(
-            "abbreviated", locale=babel_locale_parse(self.env.lang or "en_US")
-        )
-        hours_of_day = {}
-        for weekday, hour_from, hour_to in sorted(calendar._sla_windows()[calendar.id]):
-            hours_of_day.setdefault(weekday, []).append(f"{_hhmm(hour_from)}–{_hhmm(hour_to)}")
-        runs = []  # [first day, last day, hours] of consecutive days with the same hours
-        for weekday in sorted(hours_of_day):
-            hours = ", ".join(hours_of_day[weekday])
-            if runs and runs[-1][1] == weekday - 1 and runs[-1][2] == hours:
-                runs[-1][1] = weekday
-            else:
-                runs.append([weekday, weekday, hours])
-        if runs == [[0, 6, "00:00–24:00"]]:
-            hours_text = _("24x7")
-        else:
-            hours_text = "; ".join(
-                f"{day_names[first]}–{day_names[last]} {hours}"
-                if last > first
-                else f"{day_names[first]} {hours}"
-                for first, last, hours in runs
-            )
-        if self._sla_holiday_leaves(calendar, limit=1) or calendar.sla_company_holidays:
-            return _("%(hours)s, %(tz)s; public holidays closed", hours=hours_text, tz=tz)
-        return _("%(hours)s, %(tz)s; open on public holidays", hours=hours_text, tz=tz)
-
-    def _sla_holiday_leaves(self, calendar, date_from=None, date_to=None, limit=None):
-        """Public holidays closing ``calendar``: its own time off and, if it follows
-        them, the company-wide time off."""
-        calendar_ids = [calendar.id, False] if calendar.sla_company_holidays else [calendar.id]
-        domain = [
-            ("calendar_id", "in", calendar_ids),
-            ("resource_id", "=", False),
-            ("time_type", "=", "leave"),
-        ]
-        if date_from:
-            domain.append(("date_to", ">=", date_from))
-        if date_to:
-            domain.append(("date_from", "<", date_to))
-        return (
-            self.env["resource.calendar.leaves"]
-            .sudo()
-            .search(domain, order="date_from", limit=limit)
-        )
-
-    def _sla_holidays(self, months=12):
-        """Public holidays of the coverage in the next ``months``, as local dates.
-
-        ``[{"name", "date_from", "date_to"}]``, read in the contract's time zone.
-        """
-        self.ensure_one()
-        calendar = self._sla_coverage_calendar().sudo()
-        if not calendar:
-            return []
-        now = fields.Datetime.now()
-        zone = pytz.timezone(self.tz or "UTC")
-        leaves = self._sla_holiday_leaves(calendar, now, now + relativedelta(months=months))
-        return [
-            {
-                "name": leave.name,
-                "date_from": pytz.utc.localize(leave.date_from).astimezone(zone).date(),
-                "date_to": pytz.utc.localize(leave.date_to).astimezone(zone).date(),
-            }
-            for leave in leaves
-        ]
-
 
 def _overlap(first, second):
     """Whether two entitlements' date ranges (open-ended when no end) intersect."""
     first_end = first.date_end or fields.Date.to_date("9999-12-31")
     second_end = second.date_end or fields.Date.to_date("9999-12-31")
     return first.date_start <= second_end and second.date_start <= first_end
-
-
-def _hhmm(hour):
-    """A float hour of a calendar as HH:MM."""
-    minutes = round(hour * 60)
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"

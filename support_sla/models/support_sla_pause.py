@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..tools.display import duration_text
+
 
 class SupportSlaPause(models.Model):
     """A time span a ticket spent waiting on the customer (an SLA-pausing stage)."""
@@ -26,7 +28,6 @@ class SupportSlaPause(models.Model):
     def _compute_duration_text(self):
         """Time spent waiting (calendar time, up to now while still waiting)."""
         now = fields.Datetime.now()
-        Ticket = self.env["helpdesk.ticket"]
         for pause in self:
             seconds = ((pause.date_end or now) - pause.date_start).total_seconds()
-            pause.duration_text = Ticket._sla_duration_text(seconds // 60)
+            pause.duration_text = duration_text(self.env, seconds // 60)

@@ -5,10 +5,13 @@ class SupportTier(models.Model):
     """A support level sold to customers: Basic, Standard, Premium, ..."""
 
     _name = "support.tier"
-    _inherit = ["support.coverage.mixin"]
+    _inherit = ["support.coverage.mixin", "support.sla.retime.mixin"]
     _description = "Support Tier"
     _order = "sequence, id"
     _check_company_auto = True
+    _sla_retime_ticket_field = "tier_id"
+    # Targets re-time their own tickets (support.tier.target).
+    _sla_retime_fields = frozenset({"calendar_id", "channel_ids", "active"})
 
     name = fields.Char(required=True, translate=True)
     code = fields.Char(required=True, help="Short code used in reports and imports.")
@@ -44,9 +47,6 @@ class SupportTier(models.Model):
     entitlement_ids = fields.One2many("support.entitlement", "tier_id")
     entitlement_count = fields.Integer(compute="_compute_entitlement_count")
     coverage_label = fields.Char(compute="_compute_coverage_label")
-    sla_retime_count = fields.Integer(
-        string="Tickets Being Re-timed", compute="_compute_sla_retime_count"
-    )
 
     _sql_constraints = [
         ("code_company_uniq", "unique (code, company_id)", "A tier code must be unique."),
@@ -68,19 +68,6 @@ class SupportTier(models.Model):
         """Coverage in words: the calendar's name, or 24x7."""
         for tier in self:
             tier.coverage_label = tier.calendar_id.name or _("24x7")
-
-    def _compute_sla_retime_count(self):
-        """Open tickets of the tier still waiting to be re-timed."""
-        counts = self.env["helpdesk.ticket"]._sla_retime_counts("tier_id", self)
-        for tier in self:
-            tier.sla_retime_count = counts.get(tier.id, 0)
-
-    def write(self, vals):
-        result = super().write(vals)
-        # Targets re-time their own tickets (support.tier.target).
-        if {"calendar_id", "channel_ids", "active"} & vals.keys():
-            self.env["helpdesk.ticket"]._sla_retime([("tier_id", "in", self.ids)])
-        return result
 
     def _target_for(self, priority):
         """The target line of ``priority``, or an empty recordset."""

@@ -9,7 +9,8 @@ from odoo import fields
 from odoo.tests import TransactionCase, freeze_time, new_test_user, tagged
 from odoo.tools import format_datetime
 
-from ..controllers.display import local_text, ticket_sla
+from ..controllers.display import ticket_sla
+from ..tools.display import local_text
 from .common import SlaCase
 from .test_portal import PortalCase
 
@@ -347,7 +348,7 @@ class TestDemoData(TransactionCase):
         for contract in self.env["support.entitlement"].search([]):
             tier = contract.effective_tier_id
             described = hours.findall(re.sub("<[^>]+>", "", tier.description or ""))
-            calendar = contract._sla_coverage_calendar()
+            calendar = contract._sla_coverage_calendar()[0]
             if not described or not calendar:
                 continue
             windows = {(int(a.hour_from), int(a.hour_to)) for a in calendar.attendance_ids}

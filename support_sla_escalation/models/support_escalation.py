@@ -3,6 +3,8 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from odoo.addons.support_sla.tools.display import duration_text
+
 LEVEL_SELECTION = [("l1", "Level 1"), ("l2", "Level 2")]
 ORIGIN_SELECTION = [("agent", "Agent"), ("customer", "Customer"), ("sla", "SLA")]
 
@@ -85,7 +87,7 @@ class SupportEscalation(models.Model):
                 escalation.age_display = _("%(days)s d %(hours)s h", days=days, hours=rest // 60)
             else:
                 # Under a day, as every duration of the SLA reads ("2 h 15 min").
-                escalation.age_display = self.env["helpdesk.ticket"]._sla_duration_text(rest)
+                escalation.age_display = duration_text(self.env, rest)
 
     @api.depends("ticket_id", "from_level", "to_level")
     def _compute_display_name(self):

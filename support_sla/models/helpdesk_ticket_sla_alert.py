@@ -1,0 +1,439 @@
+"""Where the ticket stands against its SLA (time left, alert level, state) and the
+scheduled check that marks breaches and warns of tickets at risk, with its hooks."""
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.osv import expression
+from odoo.tools import SQL
+
+from ..engine import STATUS_BREACHED, STATUS_MET, STATUS_NONE, STATUS_PAUSED, STATUS_RUNNING
+from ..tools.display import COLOR_SELECTION, STATE_COLORS, STATUS_COLORS, duration_text
+from ..tools.params import positive_int_param
+from .helpdesk_ticket_sla_clock import CLOCKS, LIVE, UNFINISHED
+
+# Tickets taken per run of the scheduled check, for each clock and kind
+# (system parameter ``support_sla.check_batch``).
+SLA_CHECK_BATCH = 1000
+
+
+ALERT_LEVELS = ("ok", "warning", "danger")
+
+
+def _sla_reachable(user):
+    """A user who can take SLA work: an active internal user, not OdooBot."""
+    return bool(user) and user.active and not user.share and not user._is_superuser()
+
+
+def user_today(record, user):
+    """Today in ``user``'s time zone (UTC without one): the due date of their activity."""
+    return fields.Date.context_today(record.with_context(tz=user.tz or "UTC"))
+
+
+def _worse(first, second):
+    order = [False, *ALERT_LEVELS]
+    return first if order.index(first) >= order.index(second) else second
+
+
+class HelpdeskTicket(models.Model):
+    _inherit = "helpdesk.ticket"
+
+    sla_paused_text = fields.Char(
+        string="Paused (business time)",
+        compute="_compute_sla_remaining",
+        help="Business time spent waiting on the customer, the current wait included; it "
+        "does not count. The waits below show the calendar time.",
+    )
+
+    sla_response_remaining = fields.Float(
+        string="Response Time Left",
+        compute="_compute_sla_remaining",
+        help="Business hours left before the response deadline (negative: overdue).",
+    )
+
+    sla_resolve_remaining = fields.Float(
+        string="Resolution Time Left",
+        compute="_compute_sla_remaining",
+        help="Business hours left before the resolution deadline (negative: overdue).",
+    )
+
+    sla_alert = fields.Selection(
+        [("ok", "On Track"), ("warning", "At Risk"), ("danger", "Breached")],
+        string="SLA Alert",
+        compute="_compute_sla_remaining",
+        search="_search_sla_alert",
+    )
+
+    sla_next_deadline = fields.Datetime(
+        string="Next Deadline",
+        compute="_compute_sla_next_deadline",
+        store=True,
+        index=True,
+        help="The earliest deadline of a clock still due (running, paused or breached): "
+        "what the ticket lists sort by.",
+    )
+
+    sla_state = fields.Selection(
+        [
+            ("breached", "Breached"),
+            ("at_risk", "At Risk"),
+            ("paused", "Paused — waiting on customer"),
+            ("on_track", "On Track"),
+            ("met", "SLA Met"),
+            ("out_of_entitlement", "Out of Entitlement"),
+            ("contract_expired", "Contract Expired"),
+            ("no_contract", "No Support Contract"),
+            ("no_target", "No Target"),
+        ],
+        string="SLA State",
+        compute="_compute_sla_state",
+        help="Where the ticket stands against its SLA, as shown on its form, list and card.",
+    )
+    # Colors of the badges: one mapping (tools/display.py) for form, list, card and portal.
+    sla_state_color = fields.Selection(COLOR_SELECTION, compute="_compute_sla_state")
+    sla_response_color = fields.Selection(COLOR_SELECTION, compute="_compute_sla_colors")
+    sla_resolve_color = fields.Selection(COLOR_SELECTION, compute="_compute_sla_colors")
+
+    @api.depends_context("uid", "lang")
+    @api.depends(
+        "sla_response_status",
+        "sla_resolve_status",
+        "sla_response_deadline",
+        "sla_resolve_deadline",
+        "sla_paused_minutes",
+    )
+    def _compute_sla_remaining(self):
+        """Business hours left on each clock, and the alert level."""
+        now = fields.Datetime.now()
+        live = self.filtered(
+            lambda t: (
+                t.id
+                and (t.sla_response_status != STATUS_NONE or t.sla_resolve_status != STATUS_NONE)
+            )
+        )
+        for ticket in self - live:
+            ticket.update(
+                {
+                    "sla_response_remaining": 0,
+                    "sla_resolve_remaining": 0,
+                    "sla_alert": False,
+                    "sla_paused_text": duration_text(self.env, ticket.sla_paused_minutes),
+                }
+            )
+        if not live:
+            return
+        evaluation = live.sudo()._sla_evaluate(now)
+        levels = live._sla_alert_levels(now)
+        for ticket in live:
+            states = evaluation[ticket.sudo()][1]
+            paused = max((s.state.paused_seconds for s in states.values()), default=None)
+            minutes = ticket.sla_paused_minutes if paused is None else paused // 60
+            ticket.sla_paused_text = duration_text(self.env, minutes)
+            alert = False
+            for clock in CLOCKS:
+                status = ticket[f"sla_{clock}_status"]
+                remaining = 0.0
+                if status != STATUS_NONE and clock in states:
+                    remaining = states[clock].state.remaining_seconds / 3600
+                    alert = _worse(alert, levels.get((ticket.id, clock), False))
+                ticket[f"sla_{clock}_remaining"] = remaining
+            ticket.sla_alert = alert
+
+    def _sla_alert_levels(self, now):
+        """``{(ticket id, clock): level}`` of the tickets' live clocks at ``now``.
+
+        Read from the alert domains themselves (``filtered_domain`` on the records
+        in memory): the list's filters, the search and the scheduled check agree
+        with what a ticket shows.
+        """
+        levels = {}
+        for clock in CLOCKS:
+            for level in ALERT_LEVELS:
+                domain = self._get_sla_alert_domain(level, now, clock)
+                for ticket in self.filtered_domain(domain):
+                    levels[ticket.id, clock] = level
+        return levels
+
+    @api.model
+    def _get_sla_alert_domain(self, level, now, clock=None):
+        """Domain of the tickets at SLA alert ``level`` at ``now``.
+
+        The one source of the ``sla_alert`` search and of the scheduled check.
+        Levels: ``overdue`` (a running clock past its deadline, not marked yet),
+        ``danger`` (breached or overdue), ``warning`` (a live clock past its
+        warning moment, not in danger), ``ok`` (live, neither), False (no live
+        clock). ``clock`` limits the domain to one clock; otherwise any clock.
+        """
+        clocks = [clock] if clock else list(CLOCKS)
+
+        def any_clock(make):
+            return expression.OR([make(c) for c in clocks])
+
+        overdue = any_clock(
+            lambda c: [(f"sla_{c}_status", "=", STATUS_RUNNING), (f"sla_{c}_deadline", "<", now)]
+        )
+        if level == "overdue":
+            return overdue
+        danger = expression.OR(
+            [any_clock(lambda c: [(f"sla_{c}_status", "=", STATUS_BREACHED)]), overdue]
+        )
+        if level == "danger":
+            return danger
+        at_risk = any_clock(
+            lambda c: [(f"sla_{c}_status", "in", LIVE), (f"sla_{c}_warning_date", "<=", now)]
+        )
+        warning = expression.AND([at_risk, ["!", *danger]])
+        if level == "warning":
+            return warning
+        if level == "ok":
+            return expression.AND(
+                [
+                    any_clock(lambda c: [(f"sla_{c}_status", "in", LIVE)]),
+                    ["!", *danger],
+                    ["!", *at_risk],
+                ]
+            )
+        return expression.AND(
+            [[(f"sla_{c}_status", "in", (STATUS_NONE, STATUS_MET))] for c in clocks]
+        )
+
+    def _search_sla_alert(self, operator, value):
+        if operator not in ("=", "!=") or value not in (*ALERT_LEVELS, False):
+            raise UserError(_("Search SLA alerts with = or != and a level."))
+        domain = expression.normalize_domain(
+            self._get_sla_alert_domain(value, fields.Datetime.now())
+        )
+        return domain if operator == "=" else ["!", *domain]
+
+    @api.depends(
+        "sla_response_status", "sla_resolve_status", "sla_response_deadline", "sla_resolve_deadline"
+    )
+    def _compute_sla_next_deadline(self):
+        """The earliest deadline of the clocks still due."""
+        for ticket in self:
+            ticket.sla_next_deadline = min(
+                (
+                    ticket[f"sla_{clock}_deadline"]
+                    for clock in CLOCKS
+                    if ticket[f"sla_{clock}_status"] in UNFINISHED
+                    and ticket[f"sla_{clock}_deadline"]
+                ),
+                default=False,
+            )
+
+    @api.depends("sla_alert", "sla_response_status", "sla_resolve_status", "sla_coverage")
+    def _compute_sla_state(self):
+        """One SLA state to show: a breach first, then a pause (its deadlines will move).
+
+        Without a contract, one that expired says so, as the form's banner does.
+        """
+        uncovered = self.filtered(lambda t: t.sla_coverage == "no_contract")
+        lapsed = uncovered._sla_lapsed_contracts() if uncovered else {}
+        for ticket in self:
+            statuses = {ticket.sla_response_status, ticket.sla_resolve_status}
+            if ticket.sla_alert == "danger":
+                state = "breached"
+            elif STATUS_PAUSED in statuses:
+                state = "paused"
+            elif ticket.sla_alert == "warning":
+                state = "at_risk"
+            elif ticket.sla_alert == "ok":
+                state = "on_track"
+            elif STATUS_MET in statuses:
+                state = "met"
+            elif ticket in lapsed and ticket._sla_lapse(lapsed[ticket]) == "expired":
+                state = "contract_expired"
+            else:
+                state = {
+                    "channel": "out_of_entitlement",
+                    "no_contract": "no_contract",
+                    "no_target": "no_target",
+                }.get(ticket.sla_coverage, False)
+            ticket.sla_state = state
+            ticket.sla_state_color = STATE_COLORS.get(state, False)
+
+    @api.depends("sla_response_status", "sla_resolve_status")
+    def _compute_sla_colors(self):
+        """Colour of each clock's status badge."""
+        for ticket in self:
+            for clock in CLOCKS:
+                status = ticket[f"sla_{clock}_status"]
+                ticket[f"sla_{clock}_color"] = STATUS_COLORS.get(status, False)
+
+    @api.model
+    def _cron_sla_check(self):
+        """Mark breached clocks, announce the breaches and warn of tickets at risk.
+
+        Runs at the exact moments asked by :meth:`_sla_trigger_check`, and
+        periodically as a safety net; a batch per clock and kind per run, the
+        scheduler runs it again while some remain.
+        """
+        now = fields.Datetime.now()
+        tickets = self.sudo()
+        batch = positive_int_param(self.env, "support_sla.check_batch", SLA_CHECK_BATCH)
+        done = 0
+        due = []
+        for clock in CLOCKS:
+            overdue = self._get_sla_alert_domain("overdue", now, clock)
+            breached = tickets.search(overdue, order="id", limit=batch)
+            if breached:
+                breached._sla_store(
+                    {ticket: {f"sla_{clock}_status": STATUS_BREACHED} for ticket in breached}
+                )
+                breached._sla_on_breach(clock)
+            not_warned = [(f"sla_{clock}_warned", "=", False)]
+            to_warn = expression.AND(
+                [self._get_sla_alert_domain("warning", now, clock), not_warned]
+            )
+            at_risk = tickets.search(to_warn, order="id", limit=batch)
+            if at_risk:
+                at_risk._sla_on_warning(clock)
+                at_risk._sla_store({ticket: {f"sla_{clock}_warned": True} for ticket in at_risk})
+            done += len(breached) + len(at_risk)
+            due += [overdue, to_warn]
+        remaining = tickets.search_count(expression.OR(due)) if done else 0
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        self._sla_schedule_next_check(now)
+
+    @api.model
+    def _sla_schedule_next_check(self, now):
+        """Trigger the check at the next warning or deadline of any ticket (one query)."""
+        live = tuple(LIVE)
+        self.flush_model(
+            [f"sla_{c}_{kind}" for c in CLOCKS for kind in ("status", "deadline", "warning_date")]
+            + [f"sla_{c}_warned" for c in CLOCKS]
+        )
+        parts = []
+        for clock in CLOCKS:
+            parts.append(
+                SQL(
+                    "(SELECT MIN(%(warning)s) FROM helpdesk_ticket WHERE %(status)s IN %(live)s "
+                    "AND NOT COALESCE(%(warned)s, FALSE) AND %(warning)s > %(now)s)",
+                    warning=SQL.identifier(f"sla_{clock}_warning_date"),
+                    warned=SQL.identifier(f"sla_{clock}_warned"),
+                    status=SQL.identifier(f"sla_{clock}_status"),
+                    live=live,
+                    now=now,
+                )
+            )
+            parts.append(
+                SQL(
+                    "(SELECT MIN(%(deadline)s) + interval '1 second' FROM helpdesk_ticket "
+                    "WHERE %(status)s = %(running)s AND %(deadline)s >= %(now)s)",
+                    deadline=SQL.identifier(f"sla_{clock}_deadline"),
+                    status=SQL.identifier(f"sla_{clock}_status"),
+                    running=STATUS_RUNNING,
+                    now=now,
+                )
+            )
+        self.env.cr.execute(SQL("SELECT LEAST(%s)", SQL(", ").join(parts)))
+        moment = self.env.cr.fetchone()[0]
+        if moment:
+            self._sla_trigger_check(moment, now)
+
+    def _sla_recipients(self, activity_type=None):
+        """``{ticket: user}``: who takes the ticket's SLA work (warnings, call-backs).
+
+        The assignee, else the team leader, else the default user of
+        ``activity_type``, else the first helpdesk manager of the ticket's company;
+        never OdooBot, an archived or a portal user (empty user: nobody can).
+        """
+        managers_group = self.env.ref("helpdesk_mgmt.group_helpdesk_manager").sudo()
+        default_user = activity_type.sudo().default_user_id if activity_type else None
+        managers = {}
+        found = {}
+        for ticket in self:
+            ticket_sudo = ticket.sudo()
+            user = next(
+                (
+                    user
+                    for user in (ticket_sudo.user_id, ticket_sudo.team_id.user_id, default_user)
+                    if _sla_reachable(user)
+                ),
+                None,
+            )
+            if not user:
+                company = ticket_sudo.company_id or self.env.company
+                if company not in managers:
+                    managers[company] = managers_group.users.filtered(
+                        lambda u, company=company: company in u.company_ids and _sla_reachable(u)
+                    ).sorted("id")[:1]
+                user = managers[company]
+            found[ticket] = user
+        return found
+
+    def _sla_team_lang(self):
+        """Language of a note for the team: the company's, else the reader's."""
+        self.ensure_one()
+        company = self.sudo().company_id or self.env.company
+        return company.partner_id.lang or self.env.lang
+
+    def _sla_tell(self, activity_type, summaries):
+        """One activity per ticket for its recipient, or a note without one.
+
+        ``summaries(ticket)`` gives the text, rendered in the recipient's language (a
+        note in the company's). The activity is due on the recipient's own today.
+        Created in two batches whatever the number of tickets.
+        """
+        model_id = self.env["ir.model"]._get_id(self._name)
+        activities = []
+        notes = {}
+        for ticket, user in self._sla_recipients(activity_type).items():
+            if user:
+                reader = ticket.with_context(lang=user.lang or self.env.lang)
+                activities.append(
+                    {
+                        "activity_type_id": activity_type.id,
+                        "summary": summaries(reader),
+                        "automated": True,
+                        "date_deadline": user_today(self, user),
+                        "res_model_id": model_id,
+                        "res_id": ticket.id,
+                        "user_id": user.id,
+                    }
+                )
+            else:
+                notes[ticket.id] = summaries(ticket.with_context(lang=ticket._sla_team_lang()))
+        if activities:
+            self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
+                activities
+            )
+        if notes:
+            self.browse(list(notes))._message_log_batch(bodies=notes, message_type="notification")
+
+    def _sla_on_warning(self, clock):
+        """Hook: ``clock`` of the tickets has just reached its warning moment (once per
+        clock). Announces it; addons extend it to act on tickets at risk."""
+        self._sla_warn(clock)
+
+    def _sla_on_breach(self, clock):
+        """Hook: ``clock`` of the tickets has just been marked breached (once per clock).
+        Announces it; addons extend it to act on breaches."""
+        self._sla_notify_breach(clock)
+
+    def _sla_warn(self, clock):
+        """Warn the assignee (else the team leader) that the ticket is at risk."""
+        activity_type = self.env.ref("support_sla.mail_activity_sla_warning")
+
+        def summary(ticket):
+            deadline = ticket._sla_local_text(ticket[f"sla_{clock}_deadline"])
+            if clock == "response":
+                return ticket.env._("SLA at risk: response due %(deadline)s", deadline=deadline)
+            return ticket.env._("SLA at risk: resolution due %(deadline)s", deadline=deadline)
+
+        self._sla_tell(activity_type, summary)
+
+    def _sla_notify_breach(self, clock):
+        """Announce, once, that ``clock`` of the tickets has just been breached."""
+        activity_type = self.env.ref("support_sla.mail_activity_sla_breach")
+
+        def summary(ticket):
+            deadline = ticket._sla_local_text(ticket[f"sla_{clock}_deadline"])
+            if clock == "response":
+                return ticket.env._(
+                    "SLA breached: the response was due %(deadline)s", deadline=deadline
+                )
+            return ticket.env._(
+                "SLA breached: the resolution was due %(deadline)s", deadline=deadline
+            )
+
+        self._sla_tell(activity_type, summary)

@@ -1,0 +1,447 @@
+from collections import defaultdict
+from datetime import timedelta, timezone
+from typing import NamedTuple
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..engine import (
+    STATUS_BREACHED,
+    STATUS_MET,
+    STATUS_NONE,
+    STATUS_PAUSED,
+    STATUS_RUNNING,
+    SlaError,
+    clock_state,
+    deadline_with_pauses,
+)
+from .sla_error import sla_error_message
+
+CLOCKS = ("response", "resolve")
+
+
+FROZEN = (STATUS_MET, STATUS_BREACHED)
+
+
+LIVE = (STATUS_RUNNING, STATUS_PAUSED)
+
+
+ONE_MINUTE = timedelta(minutes=1)
+
+
+ONE_SECOND = timedelta(seconds=1)
+
+
+# Ticket fields read to evaluate and store the clocks.
+SLA_INPUTS = [
+    "entitlement_id",
+    "tier_id",
+    "partner_id",
+    "commercial_partner_id",
+    "channel_id",
+    "priority",
+    "company_id",
+    "stage_id",
+    "sla_tz",
+    "sla_start_date",
+    "sla_first_response_date",
+    "closed_date",
+    "sla_coverage",
+    "sla_out_of_entitlement",
+    "sla_calendar_id",
+    "sla_paused_minutes",
+    *(f"sla_{clock}_{name}" for clock in CLOCKS for name in ("status", "deadline")),
+    *(f"sla_{clock}_{name}" for clock in CLOCKS for name in ("warning_date", "warned")),
+]
+
+
+# Clocks whose deadline and time left are still worth showing (a breach is still due).
+UNFINISHED = (STATUS_RUNNING, STATUS_PAUSED, STATUS_BREACHED)
+
+
+STATUS_SELECTION = [
+    (STATUS_NONE, "No SLA"),
+    (STATUS_RUNNING, "Running"),
+    (STATUS_PAUSED, "Paused"),
+    (STATUS_MET, "Met"),
+    (STATUS_BREACHED, "Breached"),
+]
+
+
+class SlaClock(NamedTuple):
+    """One evaluated clock: the engine's state, the warning moment (naive UTC),
+    the calendar it runs on (False: 24x7) and when it stopped (None: open)."""
+
+    state: object
+    warning: object
+    calendar_id: object
+    completed: object
+
+
+def aware(value):
+    """Odoo's naive UTC datetime as an aware one."""
+    return value.replace(tzinfo=timezone.utc) if value else None
+
+
+def naive(value):
+    """Aware datetime as Odoo's naive UTC."""
+    return value.astimezone(timezone.utc).replace(tzinfo=None) if value else False
+
+
+def minute_ceiling(moment):
+    """``moment`` rounded up to the whole minute (scheduler triggers are per minute)."""
+    floor = moment.replace(second=0, microsecond=0)
+    return floor if floor == moment else floor + ONE_MINUTE
+
+
+class HelpdeskTicket(models.Model):
+    _inherit = "helpdesk.ticket"
+
+    sla_coverage = fields.Selection(
+        [
+            ("covered", "Covered"),
+            ("no_contract", "No support contract"),
+            ("channel", "Channel not included"),
+            ("no_target", "No target for this priority"),
+        ],
+        string="SLA Coverage",
+        readonly=True,
+        copy=False,
+        index=True,
+    )
+
+    sla_out_of_entitlement = fields.Boolean(
+        string="Out of Entitlement",
+        readonly=True,
+        copy=False,
+        help="Received through a channel the customer's tier does not include: "
+        "no SLA promise applies.",
+    )
+
+    sla_first_response_date = fields.Datetime(
+        string="First Response",
+        readonly=True,
+        copy=False,
+        help="First public reply of an agent to the customer.",
+    )
+
+    sla_response_deadline = fields.Datetime(
+        string="Response Deadline", readonly=True, copy=False, index=True
+    )
+
+    sla_resolve_deadline = fields.Datetime(
+        string="Resolution Deadline", readonly=True, copy=False, index=True
+    )
+
+    sla_response_status = fields.Selection(
+        STATUS_SELECTION,
+        string="Response SLA",
+        default=STATUS_NONE,
+        required=True,
+        readonly=True,
+        copy=False,
+        index=True,
+    )
+
+    sla_resolve_status = fields.Selection(
+        STATUS_SELECTION,
+        string="Resolution SLA",
+        default=STATUS_NONE,
+        required=True,
+        readonly=True,
+        copy=False,
+        index=True,
+    )
+
+    sla_response_warning_date = fields.Datetime(
+        string="Response Warning", readonly=True, copy=False, index=True
+    )
+
+    sla_resolve_warning_date = fields.Datetime(
+        string="Resolution Warning", readonly=True, copy=False, index=True
+    )
+
+    sla_response_warned = fields.Boolean(string="Team Warned (Response)", readonly=True, copy=False)
+
+    sla_resolve_warned = fields.Boolean(
+        string="Team Warned (Resolution)", readonly=True, copy=False
+    )
+
+    sla_calendar_id = fields.Many2one(
+        "resource.calendar",
+        string="SLA Coverage Hours",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Working time on which the ticket's clocks run (empty: 24x7). Stored so "
+        "that a change of these hours finds the tickets to re-time in one query.",
+    )
+
+    def _sla_plans(self):
+        """What the SLA promises each ticket: ``{ticket: (coverage, clocks)}``.
+
+        ``clocks`` maps ``response``/``resolve`` to ``(target minutes, calendar id)``;
+        a clock missing from it has no target. The promise is worked out once per
+        entitlement, tier, channel and priority, and shared by the tickets that have
+        them in common.
+        """
+        promises = {}
+        plans = {}
+        for ticket in self:
+            entitlement = ticket.entitlement_id
+            tier = ticket.tier_id
+            # The customer's day, as when the entitlement was found for the ticket.
+            if not (
+                entitlement
+                and tier
+                and entitlement._sla_covers(
+                    ticket.sla_start_date, ticket._sla_customer(), ticket.company_id
+                )
+            ):
+                plans[ticket] = ("no_contract", {})
+                continue
+            key = (entitlement.id, tier.id, ticket.channel_id.id, ticket.priority)
+            if key not in promises:
+                promises[key] = ticket._sla_promise()
+            plans[ticket] = promises[key]
+        return plans
+
+    def _sla_promise(self):
+        """``(coverage, clocks)`` of the ticket's tier, channel and priority."""
+        self.ensure_one()
+        tier = self.tier_id
+        if self.channel_id and tier.channel_ids and self.channel_id not in tier.channel_ids:
+            return "channel", {}
+        target = tier._target_for(self.priority)
+        if not target:
+            return "no_target", {}
+        calendar = self.entitlement_id._sla_coverage_calendar(tier, target)[0]
+        clocks = {"response": (target.response_minutes, calendar.id)}
+        if target.resolve_minutes:
+            clocks["resolve"] = (target.resolve_minutes, calendar.id)
+        return "covered", clocks
+
+    def _sla_context(self):
+        """Plans and engine schedules of the tickets, built once for all of them."""
+        plans = self._sla_plans()
+        keys = {
+            (calendar_id, ticket.sla_tz)
+            for ticket, (_coverage, clocks) in plans.items()
+            for _minutes, calendar_id in clocks.values()
+        }
+        schedules = self.env["resource.calendar"].sudo()._sla_schedules(keys)
+        return plans, schedules
+
+    def _sla_inputs(self, clock, now, pauses=None):
+        """Engine inputs of one clock: start, pauses and completion (aware)."""
+        if pauses is None:
+            pauses = [(aware(p.date_start), aware(p.date_end)) for p in self.sla_pause_ids]
+        if clock == "response":
+            completed = self.sla_first_response_date
+        else:
+            completed = self.closed_date if self.stage_id.closed else False
+        return aware(self.sla_start_date or now), pauses, aware(completed) or None
+
+    def _sla_evaluate(self, now=None):
+        """What the engine says of every clock of the tickets at ``now``.
+
+        The one evaluation behind storing (:meth:`_sla_update`), display
+        (:meth:`_compute_sla_remaining`) and repair. Returns ``{ticket: (coverage,
+        {clock: SlaClock})}``; a clock with no target is missing from the dict.
+        """
+        now = now or fields.Datetime.now()
+        at = aware(now)
+        self.env["support.sla.pause"].flush_model()
+        # Only the columns the clocks need, not the whole (wide) tickets.
+        self.fetch(SLA_INPUTS)
+        plans, schedules = self._sla_context()
+        pauses_of = self._sla_pauses()
+        shares = {}
+        result = {}
+        for ticket in self:
+            coverage, clocks = plans[ticket]
+            company = ticket.company_id or self.env.company
+            if company not in shares:
+                shares[company] = company.sla_warning_percent / 100
+            states = {}
+            for clock, (minutes, calendar_id) in clocks.items():
+                schedule = schedules[calendar_id, ticket.sla_tz]
+                start, pauses, completed = ticket._sla_inputs(clock, now, pauses_of[ticket.id])
+                try:
+                    state = clock_state(
+                        schedule, start, minutes, at=at, pauses=pauses, completed=completed
+                    )
+                    closed_pauses = [(begin, end or max(at, begin)) for begin, end in pauses]
+                    warning = deadline_with_pauses(
+                        schedule, start, minutes * shares[company], closed_pauses
+                    )
+                except SlaError as error:
+                    raise UserError(
+                        _(
+                            "The SLA of %(ticket)s cannot be computed: %(reason)s",
+                            ticket=ticket.display_name,
+                            reason=sla_error_message(self.env, error, ticket.sla_tz),
+                        )
+                    ) from error
+                # A target too short for its share still warns a minute before the end.
+                warning = min(warning, state.deadline - ONE_MINUTE)
+                states[clock] = SlaClock(state, naive(warning), calendar_id, completed)
+            result[ticket] = (coverage, states)
+        return result
+
+    def _sla_update(self, repair=False):
+        """Recompute the clocks of the tickets from their creation and store them.
+
+        Met and breached clocks are never rewritten, unless ``repair`` rebuilds
+        them from the ticket's history. Values are written grouped, and the
+        scheduled check is asked to run at the earliest warning or deadline.
+        """
+        tickets = self.sudo().exists()
+        if not tickets:
+            return {}
+        now = fields.Datetime.now()
+        changes = {}
+        moments = []
+        for ticket, (coverage, states) in tickets._sla_evaluate(now).items():
+            vals = ticket._sla_values(coverage, states, now, repair)
+            moment = ticket._sla_next_moment(vals, now)
+            if moment:
+                moments.append(moment)
+            changed = ticket._sla_changed_values(vals)
+            if changed:
+                changes[ticket] = changed
+        tickets._sla_store(changes)
+        if moments:
+            self._sla_trigger_check(min(moments), now)
+        return changes
+
+    def _sla_values(self, coverage, states, now, repair=False):
+        """Stored values of one ticket's evaluated clocks."""
+        self.ensure_one()
+        vals = {
+            "sla_coverage": coverage,
+            "sla_out_of_entitlement": coverage == "channel",
+        }
+        calendars = {sla_clock.calendar_id for sla_clock in states.values()}
+        vals["sla_calendar_id"] = next(iter(calendars), False) or False
+        paused = []
+        for clock in CLOCKS:
+            if not repair and self[f"sla_{clock}_status"] in FROZEN:
+                continue
+            if clock not in states:
+                vals.update(
+                    {
+                        f"sla_{clock}_status": STATUS_NONE,
+                        f"sla_{clock}_deadline": False,
+                        f"sla_{clock}_warning_date": False,
+                    }
+                )
+                continue
+            state, warning, _calendar_id, completed = states[clock]
+            status = state.status
+            if status == STATUS_BREACHED and completed is None and not repair:
+                # Still open past its deadline: the scheduled check marks it and
+                # announces the breach, once.
+                status = STATUS_RUNNING
+            vals.update(
+                {
+                    f"sla_{clock}_status": status,
+                    f"sla_{clock}_deadline": naive(state.deadline),
+                    f"sla_{clock}_warning_date": warning,
+                }
+            )
+            # A warning moved into the future may warn again, once.
+            if self[f"sla_{clock}_warned"] and warning > now:
+                vals[f"sla_{clock}_warned"] = False
+            paused.append(state.paused_seconds // 60)
+        if paused:
+            vals["sla_paused_minutes"] = max(paused)
+        return vals
+
+    def _sla_changed_values(self, vals):
+        """The part of ``vals`` that differs from what the ticket stores."""
+        self.ensure_one()
+        changed = {}
+        for name, value in vals.items():
+            current = self[name]
+            if name == "sla_calendar_id":
+                current = current.id
+            if (current or False) != (value or False):
+                changed[name] = value
+        return changed
+
+    def _sla_store(self, changes):
+        """Write ``{ticket: values}`` with one UPDATE per set of changed fields.
+
+        The SLA fields are not tracked and only the SLA machinery writes them:
+        they go straight to the database (Odoo's grouped ``UPDATE ... FROM
+        VALUES``), then the cache and their dependents are told.
+        """
+        by_fields = defaultdict(list)
+        for ticket, vals in changes.items():
+            by_fields[tuple(sorted(vals))].append((ticket, vals))
+        for fnames, rows in by_fields.items():
+            records = self.browse([ticket.id for ticket, _vals in rows])
+            names = list(fnames)
+            records.flush_recordset(names)
+            records._write_multi(
+                [
+                    {
+                        name: self._fields[name].convert_to_column(value, ticket)
+                        for name, value in vals.items()
+                    }
+                    for ticket, vals in rows
+                ]
+            )
+            records.invalidate_recordset([*names, "write_date", "write_uid"])
+            records.modified(names)
+
+    def _sla_next_moment(self, vals, now):
+        """Earliest upcoming warning or deadline of the ticket's live clocks.
+
+        ``vals`` are the values being stored; the others are read from the ticket.
+        """
+        self.ensure_one()
+        moments = []
+        for clock in CLOCKS:
+            status = vals.get(f"sla_{clock}_status", self[f"sla_{clock}_status"])
+            if status not in LIVE:
+                continue
+            warning = vals.get(f"sla_{clock}_warning_date", self[f"sla_{clock}_warning_date"])
+            warned = vals.get(f"sla_{clock}_warned", self[f"sla_{clock}_warned"])
+            if warning and not warned:
+                moments.append(max(warning, now))
+            deadline = vals.get(f"sla_{clock}_deadline", self[f"sla_{clock}_deadline"])
+            if status == STATUS_RUNNING and deadline:
+                moments.append(max(deadline + ONE_SECOND, now))
+        return min(moments, default=None)
+
+    @api.model
+    def _sla_trigger_check(self, moment, now):
+        """One trigger of the SLA check at the minute of ``moment``.
+
+        Nothing is added when a trigger already runs the check between now and
+        then: that run schedules the next moment itself.
+        """
+        cron = self.env.ref("support_sla.ir_cron_sla_check", raise_if_not_found=False)
+        if not cron:
+            return
+        at = minute_ceiling(moment)
+        pending = (
+            self.env["ir.cron.trigger"]
+            .sudo()
+            .search_count(
+                [("cron_id", "=", cron.id), ("call_at", ">", now), ("call_at", "<=", at)],
+                limit=1,
+            )
+        )
+        if not pending:
+            cron.sudo()._trigger(at)
+
+    def _sla_record_first_response(self, when):
+        """The first public reply of an agent stops the response clock."""
+        pending = self.filtered(lambda t: not t.sla_first_response_date)
+        if pending:
+            pending = pending.sudo()
+            pending._sla_store({ticket: {"sla_first_response_date": when} for ticket in pending})
+            pending._sla_update()

@@ -1,0 +1,214 @@
+"""What the ticket's SLA says to a reader: the coverage line, why no SLA applies,
+deadlines in the customer's time and the time left, in the reader's language."""
+
+from odoo import _, api, fields, models
+from odoo.tools import format_date
+
+from ..engine import PRIORITY_LABELS
+from ..tools.display import duration_text, time_left_text, zone_text
+from .helpdesk_ticket_sla_clock import CLOCKS, UNFINISHED
+
+
+class HelpdeskTicket(models.Model):
+    _inherit = "helpdesk.ticket"
+
+    sla_note = fields.Char(
+        string="Coverage Note",
+        compute="_compute_sla_note",
+        help="Why the ticket has no SLA deadline, when it has none.",
+    )
+
+    sla_coverage_text = fields.Char(
+        string="Coverage",
+        compute="_compute_sla_coverage_text",
+        help="The SLA the ticket follows: tier, priority, targets, coverage hours and why "
+        "those hours, time zone.",
+    )
+
+    sla_deadline_local = fields.Char(
+        string="Next Deadline (customer time)", compute="_compute_sla_deadline_local"
+    )
+
+    sla_response_left = fields.Char(
+        string="Time to Respond",
+        compute="_compute_sla_left",
+        help="Business time left before the response deadline, or by how much it is overdue.",
+    )
+
+    sla_resolve_left = fields.Char(
+        string="Time to Resolve",
+        compute="_compute_sla_left",
+        help="Business time left before the resolution deadline, or by how much it is overdue.",
+    )
+
+    sla_response_deadline_customer = fields.Char(
+        string="Respond By (customer time)", compute="_compute_sla_deadline_customer"
+    )
+
+    sla_resolve_deadline_customer = fields.Char(
+        string="Resolve By (customer time)", compute="_compute_sla_deadline_customer"
+    )
+
+    @api.depends(
+        "sla_coverage", "tier_id", "priority", "entitlement_id", "sla_tz", "sla_tz_assumed"
+    )
+    @api.depends_context("lang")
+    def _compute_sla_coverage_text(self):
+        """The coverage applied, in the reader's language, e.g. "Standard · P2 · respond
+        within 3 h · Support: France Mon-Fri 08:00-17:00 (regional calendar of the
+        contract) · Europe/Paris"."""
+        origins = {
+            "priority": _("hours of this priority"),
+            "contract": _("regional calendar of the contract"),
+            "tier": _("hours of the tier"),
+        }
+        for ticket in self:
+            ticket_sudo = ticket.sudo()
+            target = ticket_sudo.tier_id and ticket_sudo.tier_id._target_for(ticket.priority)
+            if ticket.sla_coverage != "covered" or not target:
+                ticket.sla_coverage_text = False
+                continue
+            calendar, origin = ticket_sudo.entitlement_id._sla_coverage_calendar(
+                ticket_sudo.tier_id, target
+            )
+            targets = _("respond within %s", duration_text(self.env, target.response_minutes))
+            if target.resolve_minutes:
+                targets = _(
+                    "%(response)s, resolve within %(resolve)s",
+                    response=targets,
+                    resolve=duration_text(self.env, target.resolve_minutes),
+                )
+            zone = ticket.sla_tz
+            if ticket.sla_tz_assumed:
+                zone = _("%s (time zone of the company: the customer has none)", zone)
+            ticket.sla_coverage_text = " · ".join(
+                [
+                    ticket_sudo.tier_id.name,
+                    PRIORITY_LABELS.get(ticket.priority, ""),
+                    targets,
+                    f"{calendar.name or _('24x7')} ({origins[origin]})",
+                    zone,
+                ]
+            )
+
+    def _sla_lapsed_contracts(self):
+        """The latest contract of each ticket's customer that does not cover it.
+
+        ``{ticket: entitlement}``, read in one query for all tickets.
+        """
+        partners = self.commercial_partner_id
+        domain = [("partner_id", "in", partners.ids)]
+        if self.env.user.share:
+            # Draft contracts are internal: a customer's note never names one.
+            domain.append(("state", "!=", "draft"))
+        contracts = (
+            self.env["support.entitlement"].sudo().search(domain, order="date_start desc, id desc")
+        )
+        found = {}
+        for ticket in self:
+            found[ticket] = next(
+                (
+                    contract
+                    for contract in contracts
+                    if contract.partner_id == ticket.commercial_partner_id
+                    and contract.company_id == (ticket.company_id or contract.company_id)
+                ),
+                contracts.browse(),
+            )
+        return found
+
+    @api.depends("sla_coverage", "channel_id", "tier_id", "commercial_partner_id")
+    @api.depends_context("lang")
+    def _compute_sla_note(self):
+        """Why no SLA applies, in the reader's language; a lapsed contract says how."""
+        lapsed = self.filtered(lambda t: t.sla_coverage == "no_contract")._sla_lapsed_contracts()
+        for ticket in self:
+            coverage = ticket.sla_coverage
+            if coverage == "no_contract":
+                note = ticket._sla_lapsed_note(lapsed[ticket])
+            elif coverage == "channel":
+                note = _(
+                    "The %(channel)s channel is not included in the %(tier)s tier: no SLA applies.",
+                    channel=ticket.channel_id.name,
+                    tier=ticket.tier_id.sudo().name,
+                )
+            elif coverage == "no_target":
+                note = _(
+                    "The %(tier)s tier promises nothing for this priority.",
+                    tier=ticket.tier_id.sudo().name,
+                )
+            else:
+                note = False
+            ticket.sla_note = note
+
+    def _sla_lapse(self, contract):
+        """How ``contract``, the customer's latest, fails to cover the ticket:
+        ``cancelled``, ``draft``, ``future``, ``expired`` or False (no contract)."""
+        self.ensure_one()
+        if not contract:
+            return False
+        day = fields.Datetime.context_timestamp(
+            self.with_context(tz=self.sla_tz), self.sla_start_date or fields.Datetime.now()
+        ).date()
+        if contract.state in ("cancelled", "draft"):
+            return contract.state
+        if contract.date_start > day:
+            return "future"
+        if contract.date_end and contract.date_end < day:
+            return "expired"
+        return False
+
+    def _sla_lapsed_note(self, contract):
+        """Why ``contract``, the customer's latest, does not cover the ticket."""
+        self.ensure_one()
+        lapse = self._sla_lapse(contract)
+        values = {"name": contract.name}
+        if lapse == "cancelled":
+            return _("No support contract: %(name)s was cancelled.", **values)
+        if lapse == "draft":
+            return _("No support contract: %(name)s is still a draft.", **values)
+        if lapse == "future":
+            return _(
+                "No support contract: %(name)s starts on %(date)s.",
+                date=format_date(self.env, contract.date_start),
+                **values,
+            )
+        if lapse == "expired":
+            return _(
+                "Contract %(name)s expired on %(date)s.",
+                date=format_date(self.env, contract.date_end),
+                **values,
+            )
+        return _("No support contract")
+
+    @api.depends("sla_next_deadline", "sla_tz")
+    @api.depends_context("lang")
+    def _compute_sla_deadline_local(self):
+        """The next deadline still due, in the customer's own time."""
+        for ticket in self:
+            ticket.sla_deadline_local = ticket._sla_local_text(ticket.sla_next_deadline)
+
+    @api.depends("sla_response_deadline", "sla_resolve_deadline", "sla_tz")
+    def _compute_sla_deadline_customer(self):
+        """Each deadline in the customer's own time, with its zone."""
+        for ticket in self:
+            for clock in CLOCKS:
+                ticket[f"sla_{clock}_deadline_customer"] = ticket._sla_local_text(
+                    ticket[f"sla_{clock}_deadline"]
+                )
+
+    @api.depends("sla_response_remaining", "sla_resolve_remaining")
+    @api.depends_context("lang")
+    def _compute_sla_left(self):
+        """Business time left on each live clock, with a unit ("overdue by 40 min")."""
+        for ticket in self:
+            for clock in CLOCKS:
+                text = False
+                if ticket[f"sla_{clock}_status"] in UNFINISHED:
+                    text = time_left_text(self.env, ticket[f"sla_{clock}_remaining"])[1]
+                ticket[f"sla_{clock}_left"] = text
+
+    def _sla_local_text(self, deadline):
+        """A stored (UTC) moment as the customer's time, in the reader's language."""
+        self.ensure_one()
+        return zone_text(self.env, deadline, self.sla_tz)

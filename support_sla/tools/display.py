@@ -1,0 +1,120 @@
+"""How SLA values read: durations, time left, moments in a time zone, colors.
+
+The one home of the wording and the colors that the ticket form, list and card,
+the chatter notes, the activities and the portal share. Plain functions of an
+environment (its language) and values: no record is read here.
+"""
+
+import pytz
+
+from odoo.tools import format_datetime
+from odoo.tools.misc import babel_locale_parse, get_lang
+
+from ..engine import STATUS_BREACHED, STATUS_MET, STATUS_NONE, STATUS_PAUSED, STATUS_RUNNING
+
+# Colour of each clock status and ticket SLA state, as Bootstrap names them (badges,
+# ``text-bg-*``); list and form decorations read the same names. A pause waits on
+# the customer: muted everywhere, never a warning.
+STATUS_COLORS = {
+    STATUS_NONE: "secondary",
+    STATUS_RUNNING: "info",
+    STATUS_PAUSED: "secondary",
+    STATUS_MET: "success",
+    STATUS_BREACHED: "danger",
+}
+STATE_COLORS = {
+    "breached": "danger",
+    "at_risk": "warning",
+    "out_of_entitlement": "warning",
+    "paused": "secondary",
+    "on_track": "success",
+    "met": "success",
+    "contract_expired": "secondary",
+    "no_contract": "secondary",
+    "no_target": "secondary",
+}
+# Selection of the color fields, for the views.
+COLOR_SELECTION = [
+    ("secondary", "Muted"),
+    ("info", "Info"),
+    ("success", "Success"),
+    ("warning", "Warning"),
+    ("danger", "Danger"),
+]
+
+
+def duration_text(env, minutes):
+    """Business minutes as the reader says them: "2 h 15 min", "3 h", "40 min"."""
+    hours, minutes = divmod(round(abs(minutes)), 60)
+    if hours and minutes:
+        return env._("%(hours)s h %(minutes)s min", hours=hours, minutes=minutes)
+    if hours:
+        return env._("%s h", hours)
+    return env._("%s min", minutes)
+
+
+def time_left(remaining_hours):
+    """``(overdue, minutes)`` of a clock: whole minutes left, or overdue by.
+
+    Rounded up, so that a clock at or past its deadline is overdue by at least a
+    minute and one still running has at least a minute left: the wording always
+    agrees with the state (never "overdue by 0 min").
+    """
+    seconds = round(remaining_hours * 3600)
+    return seconds <= 0, max(1, -(-abs(seconds) // 60))
+
+
+def time_left_text(env, remaining_hours, say_left=False):
+    """``(overdue, text)``: "overdue by 40 min", else "2 h" ("2 h left" with ``say_left``)."""
+    overdue, minutes = time_left(remaining_hours)
+    text = duration_text(env, minutes)
+    if overdue:
+        return True, env._("overdue by %s", text)
+    return False, env._("%(time)s left", time=text) if say_left else text
+
+
+def zone_text(env, value, tz):
+    """A stored UTC moment in ``tz``, short, followed by the zone: for agents, who
+    read it beside their own time."""
+    if not value:
+        return False
+    return f"{format_datetime(env, value, tz=tz, dt_format='short')} ({tz})"
+
+
+def customer_tz(env, fallback=None):
+    """The visitor's own time zone, else ``fallback`` (the ticket's), else UTC."""
+    user = env.user
+    tz = (not user._is_public() and user.tz) or fallback or "UTC"
+    return tz if tz in pytz.all_timezones_set else "UTC"
+
+
+def minute_pattern(env):
+    """The reader's medium date with a short time: to the minute, no seconds."""
+    locale = babel_locale_parse(get_lang(env).code)
+    return locale.datetime_formats["medium"].format(
+        locale.time_formats["short"].pattern, locale.date_formats["medium"].pattern
+    )
+
+
+def local_text(env, value, tz):
+    """A stored UTC datetime in ``tz`` and the reader's language, to the minute: for
+    customers, in their own zone."""
+    return format_datetime(env, value, tz=tz, dt_format=minute_pattern(env)) if value else ""
+
+
+def local_iso(value, tz):
+    """A stored UTC datetime as ISO 8601 with the UTC offset of ``tz``."""
+    if not value:
+        return None
+    return pytz.utc.localize(value).astimezone(pytz.timezone(tz)).isoformat()
+
+
+def status_labels(env):
+    """Clock statuses as a customer reads them."""
+    return {
+        STATUS_NONE: env._("No response time applies"),
+        STATUS_RUNNING: env._("Running"),
+        STATUS_PAUSED: env._("Paused while waiting for you"),
+        STATUS_MET: env._("Met"),
+        STATUS_BREACHED: env._("Breached"),
+    }
