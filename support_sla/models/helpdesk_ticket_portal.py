@@ -13,12 +13,8 @@ from .helpdesk_ticket_sla_clock import ONE_MINUTE, naive
 
 # Customer text from the portal: the longest accepted (characters).
 REASON_MAX_LENGTH = 1000
-
-
 # Priority changes of one ticket accepted from the portal per minute.
 PRIORITY_CHANGES_PER_MINUTE = 3
-
-
 # Call-back requests from the portal (Ivanti): queued, or right away.
 CALLBACK_MODES = [("asap", "Call me when you can"), ("now", "Call me now")]
 

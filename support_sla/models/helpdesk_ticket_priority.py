@@ -1,10 +1,10 @@
+"""The ticket's priority: impact x urgency in the company's matrix, unless overridden by
+hand (by an agent or the customer), with who, when and why."""
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..engine import (
-    PRIORITY_LABELS,
-    matrix_priority,
-)
+from ..engine import PRIORITY_LABELS, matrix_priority
 from .support_priority_rule import LEVEL_SELECTION
 
 

@@ -14,8 +14,6 @@ from .helpdesk_ticket_sla_clock import CLOCKS, LIVE, UNFINISHED
 # Tickets taken per run of the scheduled check, for each clock and kind
 # (system parameter ``support_sla.check_batch``).
 SLA_CHECK_BATCH = 1000
-
-
 ALERT_LEVELS = ("ok", "warning", "danger")
 
 

@@ -1,3 +1,7 @@
+"""The ticket's SLA clocks: what the contract promises (plan), what the engine says of
+each clock at a moment (evaluate), the stored results (store, the one write path of the
+machinery) and the next moment the scheduled check must run (trigger)."""
+
 from collections import defaultdict
 from datetime import timedelta, timezone
 from typing import NamedTuple
@@ -18,20 +22,10 @@ from ..engine import (
 from .sla_error import sla_error_message
 
 CLOCKS = ("response", "resolve")
-
-
 FROZEN = (STATUS_MET, STATUS_BREACHED)
-
-
 LIVE = (STATUS_RUNNING, STATUS_PAUSED)
-
-
 ONE_MINUTE = timedelta(minutes=1)
-
-
 ONE_SECOND = timedelta(seconds=1)
-
-
 # Ticket fields read to evaluate and store the clocks.
 SLA_INPUTS = [
     "entitlement_id",
@@ -53,12 +47,8 @@ SLA_INPUTS = [
     *(f"sla_{clock}_{name}" for clock in CLOCKS for name in ("status", "deadline")),
     *(f"sla_{clock}_{name}" for clock in CLOCKS for name in ("warning_date", "warned")),
 ]
-
-
 # Clocks whose deadline and time left are still worth showing (a breach is still due).
 UNFINISHED = (STATUS_RUNNING, STATUS_PAUSED, STATUS_BREACHED)
-
-
 STATUS_SELECTION = [
     (STATUS_NONE, "No SLA"),
     (STATUS_RUNNING, "Running"),
