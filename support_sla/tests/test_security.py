@@ -1,9 +1,10 @@
 """Integrity of the SLA record: nothing computed is typed, hostile links and bad
-input change nothing, followers from another company read but do not act."""
+input change nothing, followers from another company read but do not act; who reads
+and edits tiers and contracts."""
 
 from odoo import fields
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import new_test_user, tagged, users
 from odoo.tools import mute_logger
 
 from .common import SlaCase
@@ -168,6 +169,65 @@ class TestDraftContractsInternal(SlaCase):
         self.assertIn(self.tokyo_contract.name, preview["note"])  # cancelled: said
         # The support team still reads why.
         self.assertIn(draft.name, self._ticket(self.tokyo_contact).sla_note)
+
+
+class TestAccess(SlaCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        new_test_user(cls.env, "sla_agent", groups="helpdesk_mgmt.group_helpdesk_user_own")
+        new_test_user(cls.env, "sla_manager", groups="helpdesk_mgmt.group_helpdesk_manager")
+        cls.portal_user = new_test_user(
+            cls.env, "sla_portal", groups="base.group_portal", partner_id=cls.paris_contact.id
+        )
+        cls.other_company = cls.env["res.company"].create({"name": "Other Support Co"})
+        cls.other_contract = cls._entitlement(
+            cls.env["res.partner"].create({"name": "Other Co Customer", "is_company": True}),
+            cls.standard, company_id=cls.other_company.id,
+        )  # fmt: skip
+
+    @users("sla_agent")
+    def test_agent_reads_but_does_not_edit(self):
+        self.assertTrue(self.env["support.tier"].search([]))
+        contract = self.paris_contract.with_env(self.env)
+        self.assertEqual(contract.tier_id.name, "Basic")
+        with self.assertRaises(AccessError):
+            contract.write({"tier_id": self.premium.id})
+        with self.assertRaises(AccessError):
+            self.env["support.tier"].create({"name": "Gold", "code": "GOLD"})
+
+    @users("sla_agent")
+    def test_agent_creates_tickets_with_deadlines(self):
+        ticket = self._ticket(self.ny_contact)
+        self.assertEqual(ticket.sla_response_status, "running")
+
+    @users("sla_manager")
+    def test_manager_edits_configuration(self):
+        tier = self.env["support.tier"].create({"name": "Gold", "code": "GOLD"})
+        tier.target_ids = [(0, 0, {"priority": "3", "response_minutes": 30})]
+        self.paris_contract.with_env(self.env).notice_days = 90
+        self.assertEqual(self.paris_contract.notice_days, 90)
+
+    @users("sla_portal")
+    def test_portal_reads_only_its_own_contracts(self):
+        visible = self.env["support.entitlement"].search([])
+        self.assertEqual(visible, self.paris_contract)
+        with self.assertRaises(AccessError):
+            self.ny_contract.with_env(self.env).read(["name"])
+        with self.assertRaises(AccessError):
+            self.paris_contract.with_env(self.env).write({"notice_days": 1})
+
+    def test_tickets_of_another_company_do_not_use_its_contracts(self):
+        self.paris_contract.company_id = self.other_company
+        ticket = self._ticket(self.paris_contact)
+        self.assertNotEqual(ticket.company_id, self.other_company)
+        self.assertFalse(ticket.entitlement_id)
+        self.assertEqual(ticket.sla_note, "No support contract")
+
+    @users("sla_manager")
+    def test_other_company_is_invisible(self):
+        contracts = self.env["support.entitlement"].search([])
+        self.assertNotIn(self.other_contract, contracts)
 
 
 @tagged("post_install", "-at_install")

@@ -152,55 +152,7 @@ class TestAgentDisplay(SlaCase):
         self.assertIn('name="action_ask_cancel"', form)
 
 
-class TestWarningRecipients(SlaCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.manager = new_test_user(
-            cls.env, "sla_manager_x", groups="helpdesk_mgmt.group_helpdesk_manager"
-        )
-        cls.root = cls.env.ref("base.user_root")
-
-    def _warn(self, ticket):
-        warning = self.env.ref("support_sla.mail_activity_sla_warning")
-        with freeze_time(self.local(NEW_YORK, 2025, 6, 2, 10, 50)):
-            self.env["helpdesk.ticket"]._cron_sla_check()
-        return ticket.activity_ids.filtered(lambda a: a.activity_type_id == warning)
-
-    def test_nobody_assigned_and_no_leader_goes_to_a_manager_not_odoobot(self):
-        managers = self.env.ref("helpdesk_mgmt.group_helpdesk_manager").users
-        with freeze_time(self.local(NEW_YORK, 2025, 6, 2, 10, 0)):
-            orphan = self._ticket(self.ny_contact, user_id=False)
-            by_bot = self._ticket(self.ny_contact, user_id=False)
-        by_bot.with_context(support_sla_internal=True).user_id = self.root
-        for ticket in (orphan, by_bot):
-            activity = self._warn(ticket)
-            self.assertEqual(len(activity), 1)
-            self.assertIn(activity.user_id, managers)
-            self.assertNotEqual(activity.user_id, self.root)
-            self.assertFalse(activity.user_id.share)
-
-    def test_leader_comes_before_the_managers(self):
-        leader = new_test_user(self.env, "sla_leader_x", groups="helpdesk_mgmt.group_helpdesk_user")
-        self.team.user_id = leader
-        with freeze_time(self.local(NEW_YORK, 2025, 6, 2, 10, 0)):
-            ticket = self._ticket(self.ny_contact, user_id=False)
-        self.assertEqual(self._warn(ticket).user_id, leader)
-
-    def test_note_in_the_companys_language_when_nobody_can_take_it(self):
-        self.env["res.lang"]._activate_lang("fr_FR")
-        self.env["ir.module.module"]._load_module_terms(["support_sla"], ["fr_FR"])
-        self.env.company.partner_id.lang = "fr_FR"
-        with freeze_time(self.local(NEW_YORK, 2025, 6, 2, 10, 0)):
-            ticket = self._ticket(self.ny_contact, user_id=False)
-        no_manager = self.env["res.users"]
-        self.patch(
-            type(ticket), "_sla_recipients", lambda self, *a: dict.fromkeys(self, no_manager)
-        )
-        self.assertFalse(self._warn(ticket))
-        notes = ticket.message_ids.filtered(lambda m: "SLA" in (m.body or ""))
-        self.assertIn("SLA à risque", notes[:1].body)
-
+class TestCallback(SlaCase):
     def test_call_me_now_from_tokyo_is_due_today_for_an_agent_in_utc(self):
         agent = new_test_user(
             self.env, "sla_agent_utc", groups="helpdesk_mgmt.group_helpdesk_user", tz="UTC"
