@@ -1,8 +1,9 @@
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 import pytz
 
-from odoo.tests import TransactionCase
+from odoo.tests import TransactionCase, new_test_user
 
 # French public holidays of 2025 and 2026 (fixed and Easter-based).
 FRENCH_HOLIDAYS = [
@@ -61,7 +62,107 @@ class SlaCalendarCase(TransactionCase):
         return cls.env["resource.calendar.leaves"].create(values)
 
 
-class SlaCase(SlaCalendarCase):
+@dataclass(frozen=True)
+class PortalPeople:
+    """Who the portal and access tests meet around one customer."""
+
+    customer: object  # res.partner, a company
+    contact: object  # res.partner, the contact of ``customer`` who opens tickets
+    owner: object  # res.users, portal user of ``contact``
+    colleague_contact: object  # res.partner, another contact of ``customer``
+    colleague: object  # res.users, portal user of ``colleague_contact``: may act too
+    rival: object  # res.partner, another customer (company) of the same company
+    follower_contact: object  # res.partner, the contact of ``rival``
+    follower: object  # res.users, portal user of ``rival``: may follow, never act
+    other_company: object  # res.company, or an empty recordset
+    other_customer: object  # res.partner, a customer of ``other_company``, or empty
+
+
+class PortalPeopleMixin:
+    """One builder of the portal people, for every test case that needs them (any
+    TransactionCase or HttpCase, with or without SlaCase's customers)."""
+
+    @classmethod
+    def _new_portal_user(cls, login, partner, **values):
+        """A portal user signed in as contact ``partner``. ``new_test_user`` gives it
+        its login as password when the login has 8 characters or more."""
+        return new_test_user(
+            cls.env, login, groups="base.group_portal", partner_id=partner.id, **values
+        )
+
+    @classmethod
+    def _portal_company(cls, customer, contact, default, **values):
+        """``customer`` if a partner, else ``contact``'s company, else a new customer
+        company named ``customer`` or ``default``."""
+        if customer is None and contact:
+            return contact.parent_id
+        if customer is None or isinstance(customer, str):
+            return cls.env["res.partner"].create(
+                {"name": customer or default, "is_company": True, **values}
+            )
+        return customer
+
+    @classmethod
+    def _other_company(cls, name):
+        """Another company and a customer of its own: what multi-company rules hide."""
+        company = cls.env["res.company"].create({"name": name})
+        customer = cls.env["res.partner"].create(
+            {"name": f"Customer of {name}", "is_company": True, "company_id": company.id}
+        )
+        return company, customer
+
+    @classmethod
+    def _setup_portal_people(
+        cls,
+        prefix,
+        customer=None,
+        contact=None,
+        rival=None,
+        rival_contact=None,
+        tz=None,
+        other_company=False,
+    ):
+        """Portal users around ``customer``, with a follower from ``rival``.
+
+        ``customer`` and ``rival`` are company partners or names of new ones; they
+        default to the company of ``contact`` and of ``rival_contact`` when these are
+        given. ``contact`` and ``rival_contact`` are created as contacts of ``customer``
+        and ``rival`` when not given. Logins: ``<prefix>_owner``, ``<prefix>_colleague``,
+        ``<prefix>_follower``. ``tz`` is the time zone of the users and of the new
+        contacts. With ``other_company``, also another company and a customer of its own
+        (see ``_other_company``).
+        """
+        zone = {"tz": tz} if tz else {}
+        Partner = cls.env["res.partner"]
+        customer = cls._portal_company(customer, contact, "Portal Customer", **zone)
+        rival = cls._portal_company(rival, rival_contact, "Rival Customer", **zone)
+        contact = contact or Partner.create(
+            {"name": f"Contact of {customer.name}", "parent_id": customer.id, **zone}
+        )
+        colleague_contact = Partner.create(
+            {"name": f"Colleague of {contact.name}", "parent_id": customer.id, **zone}
+        )
+        rival_contact = rival_contact or Partner.create(
+            {"name": f"Contact of {rival.name}", "parent_id": rival.id, **zone}
+        )
+        company, other_customer = cls.env["res.company"], Partner
+        if other_company:
+            company, other_customer = cls._other_company(f"Other company of {prefix}")
+        return PortalPeople(
+            customer=customer,
+            contact=contact,
+            owner=cls._new_portal_user(f"{prefix}_owner", contact, **zone),
+            colleague_contact=colleague_contact,
+            colleague=cls._new_portal_user(f"{prefix}_colleague", colleague_contact, **zone),
+            rival=rival,
+            follower_contact=rival_contact,
+            follower=cls._new_portal_user(f"{prefix}_follower", rival_contact, **zone),
+            other_company=company,
+            other_customer=other_customer,
+        )
+
+
+class SlaCase(PortalPeopleMixin, SlaCalendarCase):
     """Customers on the default tiers in three time zones, agents and a portal user."""
 
     @classmethod

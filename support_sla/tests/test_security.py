@@ -1,9 +1,10 @@
 """Integrity of the SLA record: nothing computed is typed, hostile links and bad
-input change nothing, followers from another company read but do not act."""
+input change nothing, followers from another company read but do not act; who reads
+and edits tiers and contracts."""
 
 from odoo import fields
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import new_test_user, tagged, users
 from odoo.tools import mute_logger
 
 from .common import SlaCase
@@ -139,9 +140,7 @@ class TestDraftContractsInternal(SlaCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.portal = new_test_user(
-            cls.env, "sla_sec_portal", groups="base.group_portal", partner_id=cls.tokyo_contact.id
-        )
+        cls.portal = cls._new_portal_user("sla_sec_portal", cls.tokyo_contact)
 
     def test_portal_user_cannot_read_a_draft_contract(self):
         draft = self._entitlement(
@@ -170,6 +169,84 @@ class TestDraftContractsInternal(SlaCase):
         self.assertIn(draft.name, self._ticket(self.tokyo_contact).sla_note)
 
 
+class TestAccess(SlaCase):
+    """Who reads and edits tiers and contracts, by group and by company."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        new_test_user(cls.env, "sla_agent", groups="helpdesk_mgmt.group_helpdesk_user_own")
+        new_test_user(cls.env, "sla_manager", groups="helpdesk_mgmt.group_helpdesk_manager")
+        # Owner in Paris (Basic), follower in New York (Standard), another company.
+        cls.people = cls._setup_portal_people(
+            "sla_acc", contact=cls.paris_contact, rival_contact=cls.ny_contact, other_company=True
+        )
+        cls.other_company = cls.people.other_company
+        cls.other_contract = cls._entitlement(
+            cls.people.other_customer, cls.standard, company_id=cls.other_company.id
+        )
+
+    @users("sla_agent")
+    def test_agent_reads_but_does_not_edit(self):
+        self.assertIn(self.basic, self.env["support.tier"].search([]))
+        contract = self.paris_contract.with_env(self.env)
+        self.assertEqual(contract.tier_id.name, "Basic")
+        with self.assertRaises(AccessError):
+            contract.write({"tier_id": self.premium.id})
+        with self.assertRaises(AccessError):
+            self.env["support.tier"].create({"name": "Gold", "code": "GOLD"})
+        self.assertEqual(contract.tier_id, self.basic)
+
+    @users("sla_agent")
+    def test_agent_creates_tickets_with_deadlines(self):
+        ticket = self._ticket(self.ny_contact)
+        self.assertEqual(ticket.sla_response_status, "running")
+
+    @users("sla_manager")
+    def test_manager_edits_configuration(self):
+        tier = self.env["support.tier"].create({"name": "Gold", "code": "GOLD"})
+        tier.target_ids = [(0, 0, {"priority": "3", "response_minutes": 30})]
+        self.assertEqual(tier.target_ids.filtered(lambda t: t.priority == "3").response_minutes, 30)
+        self.paris_contract.with_env(self.env).notice_days = 90
+        self.assertEqual(self.paris_contract.notice_days, 90)
+
+    @users("sla_acc_owner")
+    def test_portal_reads_only_its_own_contracts(self):
+        visible = self.env["support.entitlement"].search([])
+        self.assertEqual(visible, self.paris_contract)
+        # The same search finds each customer's own contract, and only it.
+        Entitlement = self.env["support.entitlement"]
+        for user, contract in (
+            (self.people.colleague, self.paris_contract),
+            (self.people.follower, self.ny_contract),
+        ):
+            self.assertEqual(Entitlement.with_user(user).search([]), contract, user.login)
+        with self.assertRaises(AccessError):
+            self.ny_contract.with_env(self.env).read(["name"])
+        with self.assertRaises(AccessError):
+            self.paris_contract.with_env(self.env).write({"notice_days": 1})
+
+    def test_tickets_of_another_company_do_not_use_its_contracts(self):
+        self.assertEqual(self._ticket(self.paris_contact).entitlement_id, self.paris_contract)
+        self.paris_contract.company_id = self.other_company
+        ticket = self._ticket(self.paris_contact)
+        self.assertNotEqual(ticket.company_id, self.other_company)
+        self.assertFalse(ticket.entitlement_id)
+        self.assertEqual(ticket.sla_note, "No support contract")
+
+    @users("sla_manager")
+    def test_other_company_is_invisible(self):
+        contracts = self.env["support.entitlement"].search([])
+        self.assertIn(self.paris_contract, contracts)
+        self.assertNotIn(self.other_contract, contracts)
+        # The same search finds it once the manager works in that company too.
+        self.env.user.sudo().company_ids |= self.other_company
+        both = self.env["support.entitlement"].with_context(
+            allowed_company_ids=(self.env.company | self.other_company).ids
+        )
+        self.assertIn(self.other_contract, both.search([]))
+
+
 @tagged("post_install", "-at_install")
 class TestPortalAttacks(PortalCase):
     """Hostile links, foreign followers and bad input: a clear 4xx, nothing written."""
@@ -195,6 +272,9 @@ class TestPortalAttacks(PortalCase):
             response = self._post("/submitted/ticket", params, token=False)
         self.assertEqual(response.status_code, 400)
         self.assertEqual(self._count(), count)
+        # The same request by POST with its token creates the ticket.
+        self.assertIn(self._post("/submitted/ticket", params).status_code, (302, 303))
+        self.assertEqual(self._count(), count + 1)
 
     def test_other_methods_never_act(self):
         self.stage_done.close_from_portal = True
@@ -212,6 +292,13 @@ class TestPortalAttacks(PortalCase):
         self.assertFalse(ticket.priority_overridden)
         self.assertFalse(ticket.sla_callback_mode)
         self.assertEqual(ticket.stage_id, self.stage_new)
+        # The same request by POST acts.
+        response = self._post(
+            f"/my/ticket/{ticket.id}/priority", {"priority": "3", "reason": "Now"}
+        )
+        self.assertEqual(response.status_code, 303)
+        self.env.invalidate_all()
+        self.assertTrue(ticket.priority_overridden)
 
     def test_follower_from_another_company_reads_but_does_not_act(self):
         self.stage_done.close_from_portal = True
@@ -237,6 +324,18 @@ class TestPortalAttacks(PortalCase):
         # The model refuses it too, whatever the path.
         with self.assertRaises(AccessError):
             ticket.with_user(self.other).sudo()._sla_customer_override("3", "Mine")
+        # The same requests from a contact of the customer act (the owner: the call-back
+        # needs the phone number its contact has).
+        self._login("sla_owner")
+        response = self._post(f"/my/ticket/{ticket.id}/callback", {"mode": "asap"})
+        self.assertEqual(response.status_code, 303)
+        response = self._post(
+            f"/my/ticket/{ticket.id}/priority", {"priority": "3", "reason": "Ours"}
+        )
+        self.assertEqual(response.status_code, 303)
+        self.env.invalidate_all()
+        self.assertTrue(ticket.priority_overridden)
+        self.assertEqual(ticket.sla_callback_mode, "asap")
 
     def test_callback_note_escapes_the_customer_data(self):
         self.tokyo_contact.phone = HOSTILE_PHONE
@@ -288,6 +387,9 @@ class TestPortalAttacks(PortalCase):
             self.assertIn(message, response.text, data)
             self.assertNotIn("Field: Title", response.text)
         self.assertEqual(self._count(), count)
+        # The same form, filled in, creates the ticket.
+        self.assertIn(self._post("/submitted/ticket", valid).status_code, (302, 303))
+        self.assertEqual(self._count(), count + 1)
 
     @mute_logger("odoo.http")
     def test_bad_list_parameters_answer_4xx(self):

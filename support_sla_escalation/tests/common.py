@@ -1,6 +1,7 @@
-from odoo.tests import new_test_user
+from odoo import http
+from odoo.tests import HttpCase, new_test_user, tagged
 
-from odoo.addons.support_sla.tests.common import SlaCase
+from odoo.addons.support_sla.tests.common import PortalPeopleMixin, SlaCase
 
 
 class EscalationMixin:
@@ -77,3 +78,49 @@ class EscalationCase(SlaCase, EscalationMixin):
 
     def _l1_ticket(self, **values):
         return self._ticket(self.paris_contact, **values)
+
+
+@tagged("post_install", "-at_install")
+class EscalationPortalCase(HttpCase, EscalationMixin, PortalPeopleMixin):
+    """A customer's portal owner and colleague, a follower from a rival customer, and
+    the Level 1 and Level 2 teams. ``_portal_prefix`` names their logins."""
+
+    _portal_prefix = "esc"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_levels()
+        cls.people = cls._setup_portal_people(
+            cls._portal_prefix, customer="Fromagerie Alpine", rival="Rival Corp"
+        )
+        cls.customer, cls.rival = cls.people.customer, cls.people.rival
+        cls.owner, cls.colleague = cls.people.owner, cls.people.colleague
+        cls.follower = cls.people.follower
+
+    def _ticket(self, **values):
+        return self.env["helpdesk.ticket"].create(
+            {
+                "name": "Cheese cave sensors offline",
+                "description": "Since this morning",
+                "partner_id": self.owner.partner_id.id,
+                "team_id": self.team_l1.id,
+                **values,
+            }
+        )
+
+    def _post(self, user, url, method="POST", **data):
+        """``method`` to ``url`` as ``user`` (anonymous if None), with a CSRF token."""
+        if user:
+            self.authenticate(user.login, user.login)
+        else:
+            self.authenticate(None, None)
+        response = self.opener.request(
+            method,
+            self.base_url() + url,
+            data={**data, "csrf_token": http.Request.csrf_token(self)},
+            allow_redirects=False,
+            timeout=12,
+        )
+        self.env.invalidate_all()
+        return response

@@ -3,12 +3,12 @@ billable decision, reads another team's escalations or bills across companies.""
 
 from datetime import datetime
 
-from odoo import fields, http
+from odoo import fields
 from odoo.exceptions import AccessError
-from odoo.tests import Form, HttpCase, new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import EscalationCase, EscalationMixin
+from .common import EscalationCase, EscalationPortalCase
 
 
 @tagged("post_install", "-at_install")
@@ -58,6 +58,10 @@ class TestEscalationHistoryIntegrity(EscalationCase):
         with self.assertRaises(AccessError):
             ticket.with_user(self.personal_agent)._escalate("l2", self.reasons["feature"])
         self.assertFalse(ticket.escalation_ids)
+        # The same call on a ticket of its own escalates it.
+        mine = self._l1_ticket(user_id=self.personal_agent.id)
+        rows = mine.with_user(self.personal_agent)._escalate("l2", self.reasons["feature"])
+        self.assertEqual((rows.ticket_id, rows.user_id), (mine, self.personal_agent))
 
     def test_personal_agent_reads_only_escalations_of_its_tickets(self):
         mine = self._l1_ticket(user_id=self.personal_agent.id)
@@ -170,10 +174,7 @@ class TestBillableIsAManagersDecision(EscalationCase):
 @tagged("post_install", "-at_install")
 class TestConsultingOrderCompanies(EscalationCase):
     def test_salesperson_of_another_company_cannot_bill(self):
-        company_b = self.env["res.company"].create({"name": "Company B"})
-        customer_b = self.env["res.partner"].create(
-            {"name": "Customer of B", "is_company": True, "company_id": company_b.id}
-        )
+        company_b, customer_b = self._other_company("Company B")
         contract_b = self._entitlement(customer_b, self.standard, company_id=company_b.id)
         salesperson_a = new_test_user(
             self.env,
@@ -190,45 +191,7 @@ class TestConsultingOrderCompanies(EscalationCase):
 
 
 @tagged("post_install", "-at_install")
-class TestPortalEscalationAttacks(HttpCase, EscalationMixin):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls._setup_levels()
-        Partner = cls.env["res.partner"]
-        cls.customer = Partner.create({"name": "Fromagerie Alpine", "is_company": True})
-        cls.rival = Partner.create({"name": "Rival Corp", "is_company": True})
-        cls.owner = cls._portal_user("esc_owner", cls.customer)
-        cls.follower = cls._portal_user("esc_follower", cls.rival)
-
-    @classmethod
-    def _portal_user(cls, login, company):
-        user = new_test_user(cls.env, login=login, password=login, groups="base.group_portal")
-        user.partner_id.parent_id = company
-        return user
-
-    def _ticket(self):
-        return self.env["helpdesk.ticket"].create(
-            {
-                "name": "Cheese cave sensors offline",
-                "description": "Since this morning",
-                "partner_id": self.owner.partner_id.id,
-                "team_id": self.team_l1.id,
-            }
-        )
-
-    def _post(self, user, url, method="POST", **data):
-        self.authenticate(user.login, user.login)
-        response = self.opener.request(
-            method,
-            self.base_url() + url,
-            data={**data, "csrf_token": http.Request.csrf_token(self)},
-            allow_redirects=False,
-            timeout=12,
-        )
-        self.env.invalidate_all()
-        return response
-
+class TestPortalEscalationAttacks(EscalationPortalCase):
     def test_follower_from_another_company_cannot_act(self):
         ticket = self._ticket()
         ticket.message_subscribe(partner_ids=self.follower.partner_id.ids)
@@ -241,6 +204,14 @@ class TestPortalEscalationAttacks(HttpCase, EscalationMixin):
         self.assertEqual(ticket.billable_accepted, "pending")
         # Reading stays helpdesk_mgmt's rule.
         self.assertEqual(self.url_open(f"/my/ticket/{ticket.id}").status_code, 200)
+        # The same requests from a contact of the customer act.
+        response = self._post(self.colleague, f"/my/ticket/{ticket.id}/billable", accept="1")
+        self.assertEqual(response.status_code, 303)
+        self.assertEqual(ticket.billable_accepted, "accepted")
+        other = self._ticket()
+        response = self._post(self.colleague, f"/my/ticket/{other.id}/escalate", reason="critical")
+        self.assertEqual(response.status_code, 303)
+        self.assertEqual(other.escalation_ids.origin, "customer")
 
     def test_other_methods_never_act(self):
         ticket = self._ticket()
@@ -256,6 +227,10 @@ class TestPortalEscalationAttacks(HttpCase, EscalationMixin):
         )
         self.assertEqual(response.status_code, 405)
         self.assertEqual(ticket.billable_accepted, "pending")
+        # The same answer by POST is recorded.
+        response = self._post(self.owner, f"/my/ticket/{ticket.id}/billable", accept="1")
+        self.assertEqual(response.status_code, 303)
+        self.assertEqual(ticket.billable_accepted, "accepted")
 
     @mute_logger("odoo.http")
     def test_bad_notes_answer_4xx_and_write_nothing(self):
@@ -266,3 +241,7 @@ class TestPortalEscalationAttacks(HttpCase, EscalationMixin):
             self.assertEqual(response.status_code, 400)
             self.assertIn(message, response.text)
         self.assertFalse(ticket.escalation_ids)
+        # The same request with a plain note escalates.
+        response = self._post(self.owner, url, reason="critical", note="n" * 2000)
+        self.assertEqual(response.status_code, 303)
+        self.assertEqual(ticket.escalation_ids.note, "n" * 2000)

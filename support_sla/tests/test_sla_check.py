@@ -1,5 +1,7 @@
-from odoo.exceptions import AccessError
-from odoo.tests import freeze_time, new_test_user, users
+"""The scheduled SLA check: warnings before a deadline, breaches after it, the filters
+that find them."""
+
+from odoo.tests import freeze_time, new_test_user
 
 from .common import SlaCase
 
@@ -107,107 +109,51 @@ class TestBreachCron(SlaCase):
             self.assertAlmostEqual(late.sla_response_remaining, -1.5)
 
 
-class TestEntitlementLifecycle(SlaCase):
-    def test_renewal_and_notice(self):
-        renewing = self._entitlement(
-            self.env["res.partner"].create({"name": "TRM Basic", "is_company": True}),
-            self.standard, date_start="2024-03-01", date_end="2025-02-28", auto_renew=True,
-        )  # fmt: skip
-        noticed = self._entitlement(
-            self.env["res.partner"].create({"name": "TRM Leaving", "is_company": True}),
-            self.standard, date_start="2024-03-01", date_end="2025-02-28", auto_renew=True,
-        )  # fmt: skip
-        with freeze_time("2024-12-01"):  # 89 days before the end: in time
-            noticed.action_give_notice()
-        with freeze_time("2025-03-01"):
-            (renewing | noticed)._cron_update_states()
-        self.assertEqual((renewing.state, str(renewing.date_end)), ("active", "2026-02-28"))
-        self.assertEqual(noticed.state, "expired")
-
-    def test_late_notice_still_renews_once(self):
-        late = self._entitlement(
-            self.env["res.partner"].create({"name": "TRM Late", "is_company": True}),
-            self.standard, date_start="2024-03-01", date_end="2025-02-28", auto_renew=True,
-        )  # fmt: skip
-        with freeze_time("2025-02-01"):
-            late.action_give_notice()
-        self.assertIn("after the deadline", late.message_ids[0].body)
-        with freeze_time("2025-03-01"):
-            late._cron_update_states()
-        self.assertEqual(late.state, "active")
-
-    def test_trial_expires(self):
-        trial = self._entitlement(
-            self.env["res.partner"].create({"name": "Evaluator", "is_company": True}),
-            self.standard, state="trial", trial_tier_id=self.premium.id,
-            date_start="2025-06-01", date_end="2025-06-30", auto_renew=True,
-        )  # fmt: skip
-        self.assertEqual(trial.effective_tier_id, self.premium)
-        with freeze_time("2025-07-01"):
-            trial._cron_update_states()
-        self.assertEqual(trial.state, "expired")
-
-    def test_partner_shows_current_entitlement_and_tier(self):
-        with freeze_time("2025-06-02"):
-            self.paris.invalidate_recordset()
-            self.assertEqual(self.paris.support_entitlement_id, self.paris_contract)
-            self.assertEqual(self.paris_contact.support_tier_id, self.basic)
-
-
-class TestAccess(SlaCase):
+class TestWarningRecipients(SlaCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        new_test_user(cls.env, "sla_agent", groups="helpdesk_mgmt.group_helpdesk_user_own")
-        new_test_user(cls.env, "sla_manager", groups="helpdesk_mgmt.group_helpdesk_manager")
-        cls.portal_user = new_test_user(
-            cls.env, "sla_portal", groups="base.group_portal", partner_id=cls.paris_contact.id
+        cls.manager = new_test_user(
+            cls.env, "sla_manager_x", groups="helpdesk_mgmt.group_helpdesk_manager"
         )
-        cls.other_company = cls.env["res.company"].create({"name": "Other Support Co"})
-        cls.other_contract = cls._entitlement(
-            cls.env["res.partner"].create({"name": "Other Co Customer", "is_company": True}),
-            cls.standard, company_id=cls.other_company.id,
-        )  # fmt: skip
+        cls.root = cls.env.ref("base.user_root")
 
-    @users("sla_agent")
-    def test_agent_reads_but_does_not_edit(self):
-        self.assertTrue(self.env["support.tier"].search([]))
-        contract = self.paris_contract.with_env(self.env)
-        self.assertEqual(contract.tier_id.name, "Basic")
-        with self.assertRaises(AccessError):
-            contract.write({"tier_id": self.premium.id})
-        with self.assertRaises(AccessError):
-            self.env["support.tier"].create({"name": "Gold", "code": "GOLD"})
+    def _warn(self, ticket):
+        warning = self.env.ref("support_sla.mail_activity_sla_warning")
+        with freeze_time(self.local(NEW_YORK, 2025, 6, 2, 10, 50)):
+            self.env["helpdesk.ticket"]._cron_sla_check()
+        return ticket.activity_ids.filtered(lambda a: a.activity_type_id == warning)
 
-    @users("sla_agent")
-    def test_agent_creates_tickets_with_deadlines(self):
-        ticket = self._ticket(self.ny_contact)
-        self.assertEqual(ticket.sla_response_status, "running")
+    def test_nobody_assigned_and_no_leader_goes_to_a_manager_not_odoobot(self):
+        managers = self.env.ref("helpdesk_mgmt.group_helpdesk_manager").users
+        with freeze_time(self.local(NEW_YORK, 2025, 6, 2, 10, 0)):
+            orphan = self._ticket(self.ny_contact, user_id=False)
+            by_bot = self._ticket(self.ny_contact, user_id=False)
+        by_bot.with_context(support_sla_internal=True).user_id = self.root
+        for ticket in (orphan, by_bot):
+            activity = self._warn(ticket)
+            self.assertEqual(len(activity), 1)
+            self.assertIn(activity.user_id, managers)
+            self.assertNotEqual(activity.user_id, self.root)
+            self.assertFalse(activity.user_id.share)
 
-    @users("sla_manager")
-    def test_manager_edits_configuration(self):
-        tier = self.env["support.tier"].create({"name": "Gold", "code": "GOLD"})
-        tier.target_ids = [(0, 0, {"priority": "3", "response_minutes": 30})]
-        self.paris_contract.with_env(self.env).notice_days = 90
-        self.assertEqual(self.paris_contract.notice_days, 90)
+    def test_leader_comes_before_the_managers(self):
+        leader = new_test_user(self.env, "sla_leader_x", groups="helpdesk_mgmt.group_helpdesk_user")
+        self.team.user_id = leader
+        with freeze_time(self.local(NEW_YORK, 2025, 6, 2, 10, 0)):
+            ticket = self._ticket(self.ny_contact, user_id=False)
+        self.assertEqual(self._warn(ticket).user_id, leader)
 
-    @users("sla_portal")
-    def test_portal_reads_only_its_own_contracts(self):
-        visible = self.env["support.entitlement"].search([])
-        self.assertEqual(visible, self.paris_contract)
-        with self.assertRaises(AccessError):
-            self.ny_contract.with_env(self.env).read(["name"])
-        with self.assertRaises(AccessError):
-            self.paris_contract.with_env(self.env).write({"notice_days": 1})
-
-    def test_tickets_of_another_company_do_not_use_its_contracts(self):
-        self.paris_contract.company_id = self.other_company
-        ticket = self._ticket(self.paris_contact)
-        self.assertNotEqual(ticket.company_id, self.other_company)
-        self.assertFalse(ticket.entitlement_id)
-        self.assertEqual(ticket.sla_note, "No support contract")
-
-    @users("sla_manager")
-    def test_other_company_is_invisible(self):
-        contracts = self.env["support.entitlement"].search([])
-        self.assertNotIn(self.other_contract, contracts)
+    def test_note_in_the_companys_language_when_nobody_can_take_it(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["support_sla"], ["fr_FR"])
+        self.env.company.partner_id.lang = "fr_FR"
+        with freeze_time(self.local(NEW_YORK, 2025, 6, 2, 10, 0)):
+            ticket = self._ticket(self.ny_contact, user_id=False)
+        no_manager = self.env["res.users"]
+        self.patch(
+            type(ticket), "_sla_recipients", lambda self, *a: dict.fromkeys(self, no_manager)
+        )
+        self.assertFalse(self._warn(ticket))
+        notes = ticket.message_ids.filtered(lambda m: "SLA" in (m.body or ""))
+        self.assertIn("SLA à risque", notes[:1].body)
