@@ -37,7 +37,8 @@ SLA_COMPUTED = (
     "sla_tz_assumed",
     "sla_next_deadline",
 )
-SLA_INTERNAL = "support_sla_internal"  # the machinery's context key
+# A context key that once marked the machinery's own writes: never a way around the checks.
+SLA_INTERNAL = "support_sla_internal"
 OTHER_METHODS = ("GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS")
 HOSTILE_PHONE = '<a href="https://evil.example/x">call</a><img src="https://evil.example/p.png">'
 

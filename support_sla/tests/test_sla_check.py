@@ -129,7 +129,7 @@ class TestWarningRecipients(SlaCase):
         with freeze_time(self.local(NEW_YORK, 2025, 6, 2, 10, 0)):
             orphan = self._ticket(self.ny_contact, user_id=False)
             by_bot = self._ticket(self.ny_contact, user_id=False)
-        by_bot.with_context(support_sla_internal=True).user_id = self.root
+        by_bot.user_id = self.root
         for ticket in (orphan, by_bot):
             activity = self._warn(ticket)
             self.assertEqual(len(activity), 1)
