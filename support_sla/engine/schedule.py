@@ -38,6 +38,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import SlaError
+from .intervals import Intervals
 
 HORIZON_YEARS = 10
 """How far ahead a deadline or an opening is looked for before giving up."""
@@ -109,30 +110,8 @@ def _normalise_windows(windows):
                 start=start,
                 end=end,
             )
-        if end_s > start_s:
-            days[weekday].append((start_s, end_s))
-    merged_days = []
-    for spans in days:
-        merged = []
-        for start_s, end_s in sorted(spans):
-            if merged and start_s <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(merged[-1][1], end_s))
-            else:
-                merged.append((start_s, end_s))
-        merged_days.append(tuple(merged))
-    return tuple(merged_days)
-
-
-def _merge_intervals(intervals):
-    merged = []
-    for start, end in sorted(intervals):
-        if end <= start:
-            continue
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    return [(start, end) for start, end in merged]
+        days[weekday].append((start_s, end_s))
+    return tuple(tuple(Intervals(spans)) for spans in days)
 
 
 class _Block:
@@ -218,8 +197,7 @@ class Schedule:
                     end=end,
                 )
             closed.append((start_ts, end_ts))
-        self._closures = _merge_intervals(closed)
-        self._closure_starts = [start for start, _end in self._closures]
+        self._closures = Intervals(closed)
         self.always_open = (
             all(day == ((0, _DAY),) for day in self.windows)
             and not self.holidays
@@ -268,56 +246,20 @@ class Schedule:
         following = date(year + 1, 1, 1)
         begin = self._local_ts(first, 0)
         end = self._local_ts(following, 0)
-        intervals = []
+        spans = []
         day = first
         one_day = timedelta(days=1)
         windows = self.windows
         holidays = self.holidays
+        local_ts = self._local_ts
         while day < following:
-            spans = windows[day.weekday()]
-            if spans and day not in holidays:
-                for start_s, end_s in spans:
-                    start = self._local_ts(day, start_s)
-                    stop = self._local_ts(day, end_s)
-                    if stop <= start:
-                        continue  # a window wholly inside a skipped DST hour
-                    if intervals and start <= intervals[-1][1]:
-                        intervals[-1][1] = max(intervals[-1][1], stop)
-                    else:
-                        intervals.append([start, stop])
+            if day not in holidays:
+                for start_s, end_s in windows[day.weekday()]:
+                    # A window wholly inside a skipped DST hour is empty: dropped.
+                    spans.append((local_ts(day, start_s), local_ts(day, end_s)))
             day += one_day
-        if self._closures:
-            intervals = self._subtract_closures(intervals, begin, end)
-        return _Block(year, begin, end, [tuple(interval) for interval in intervals])
-
-    def _subtract_closures(self, intervals, begin, end):
-        closures = self._closures
-        i = max(bisect_right(self._closure_starts, begin) - 1, 0)
-        relevant = []
-        while i < len(closures) and closures[i][0] < end:
-            if closures[i][1] > begin:
-                relevant.append(closures[i])
-            i += 1
-        if not relevant:
-            return intervals
-        result = []
-        k = 0
-        for start, stop in intervals:
-            while k < len(relevant) and relevant[k][1] <= start:
-                k += 1
-            cursor = start
-            m = k
-            while m < len(relevant) and relevant[m][0] < stop:
-                c_start, c_end = relevant[m]
-                if c_start > cursor:
-                    result.append([cursor, c_start])
-                cursor = max(cursor, c_end)
-                if cursor >= stop:
-                    break
-                m += 1
-            if cursor < stop:
-                result.append([cursor, stop])
-        return result
+        open_time = Intervals(spans) - self._closures
+        return _Block(year, begin, end, open_time)
 
     def _block(self, year):
         block = self._blocks.get(year)
