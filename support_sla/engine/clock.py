@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .errors import SlaError
+from .intervals import EMPTY, Intervals
 from .schedule import _duration_seconds, from_timestamp, to_timestamp
 
 STATUS_NONE = "none"
@@ -44,7 +45,7 @@ class ClockState:
 
 
 def normalise_pauses(pauses, start, until):
-    """Sorted, merged pause intervals (ts) clipped to ``[start, until]``.
+    """The pauses (ts) clipped to ``[start, until]``, as :class:`~.intervals.Intervals`.
 
     ``until`` closes a pause with no end (``None`` refuses such pauses).
     """
@@ -71,16 +72,8 @@ def normalise_pauses(pauses, start, until):
         begin = max(begin, start)
         if until is not None:
             finish = min(finish, until)
-        if finish > begin:
-            spans.append((begin, finish))
-    spans.sort()
-    merged = []
-    for begin, finish in spans:
-        if merged and begin <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], finish))
-        else:
-            merged.append((begin, finish))
-    return merged
+        spans.append((begin, finish))
+    return Intervals(spans) if spans else EMPTY
 
 
 def deadline_with_pauses_ts(schedule, start, target, pauses):

@@ -13,6 +13,8 @@ the per-deadline lookups, which read the plain bounds kept by each block.
 
 from bisect import bisect_right
 
+_set = object.__setattr__  # the only way in: instances refuse attribute assignment
+
 
 class Intervals:
     """Immutable set of half-open spans ``[start, end)`` of numbers.
@@ -34,13 +36,13 @@ class Intervals:
                     merged[-1] = (merged[-1][0], end)
             else:
                 merged.append((start, end))
-        object.__setattr__(self, "_spans", tuple(merged))
+        _set(self, "_spans", tuple(merged))
 
     @classmethod
     def _of(cls, spans):
         """The value of spans already in canonical form (no check)."""
         value = object.__new__(cls)
-        object.__setattr__(value, "_spans", tuple(spans))
+        _set(value, "_spans", tuple(spans))
         return value
 
     def __setattr__(self, name, value):
@@ -95,7 +97,7 @@ class Intervals:
             return NotImplemented
         mine, theirs = self._spans, other._spans
         if not mine or not theirs:
-            return _EMPTY
+            return EMPTY
         if len(theirs) > len(mine):
             mine, theirs = theirs, mine
         # Only the spans of the longer operand within reach of the shorter one.
@@ -153,4 +155,5 @@ def _reach(spans, start, end):
     return first, bisect_right(spans, (end,))
 
 
-_EMPTY = Intervals()
+EMPTY = Intervals()
+"""The empty set (shared: values never change)."""
