@@ -14,7 +14,6 @@ from .clock import (
     ClockState,
     clock_state,
     deadline_with_pauses,
-    deadlines,
 )
 from .contract import notice_deadline, renews, transition
 from .errors import SlaError
@@ -27,7 +26,6 @@ from .prepaid import (
 from .priority import (
     DEFAULT_MATRIX,
     LEVELS,
-    PRIORITY_BY_LABEL,
     PRIORITY_LABELS,
     check_matrix,
     matrix_priority,
@@ -38,7 +36,6 @@ __all__ = [
     "DEFAULT_MATRIX",
     "HORIZON_YEARS",
     "LEVELS",
-    "PRIORITY_BY_LABEL",
     "PRIORITY_LABELS",
     "STATUS_BREACHED",
     "STATUS_MET",
@@ -55,7 +52,6 @@ __all__ = [
     "check_matrix",
     "clock_state",
     "deadline_with_pauses",
-    "deadlines",
     "matrix_priority",
     "notice_deadline",
     "renews",

@@ -152,23 +152,3 @@ def clock_state(schedule, start, target_minutes, at, pauses=(), completed=None):
 
 def _open_pause(pauses):
     return any(pause_end is None for _pause_start, pause_end in pauses)
-
-
-def deadlines(schedule, items):
-    """Deadlines (UTC) for many ``(start, target_minutes, pauses)`` on one schedule.
-
-    The schedule's yearly tables are built once and shared by every item; each
-    pause must have ended.
-    """
-    results = []
-    append = results.append
-    add = schedule.add_seconds_ts
-    for start, target_minutes, pauses in items:
-        start_ts = to_timestamp(start, "start")
-        target = _duration_seconds(target_minutes, 0, positive=True)
-        if pauses:
-            spans = normalise_pauses(pauses, start_ts, None)
-            append(from_timestamp(deadline_with_pauses_ts(schedule, start_ts, target, spans)))
-        else:
-            append(from_timestamp(add(start_ts, target)))
-    return results

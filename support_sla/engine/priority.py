@@ -8,7 +8,6 @@ from .errors import SlaError
 
 LEVELS = ("high", "medium", "low")
 PRIORITY_LABELS = {"3": "P1", "2": "P2", "1": "P3", "0": "P4"}
-PRIORITY_BY_LABEL = {label: code for code, label in PRIORITY_LABELS.items()}
 
 # Zmanda's matrix, keyed (impact, urgency).
 DEFAULT_MATRIX = {
