@@ -16,10 +16,10 @@ from .clock import (
     deadline_with_pauses,
 )
 from .contract import notice_deadline, renews, transition
+from .dates import add_months, check_date
 from .errors import SlaError
 from .prepaid import (
     accrued_hours,
-    add_months,
     annual_period,
     available_hours,
 )
@@ -49,6 +49,7 @@ __all__ = [
     "add_months",
     "annual_period",
     "available_hours",
+    "check_date",
     "check_matrix",
     "clock_state",
     "deadline_with_pauses",
