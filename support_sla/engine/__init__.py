@@ -15,7 +15,15 @@ from .clock import (
     clock_state,
     deadline_with_pauses,
 )
-from .contract import notice_deadline, renews, transition
+from .contract import (
+    ACTIVE_STATES,
+    COVERAGE_STATES,
+    covers,
+    lapse,
+    notice_deadline,
+    renews,
+    transition,
+)
 from .dates import add_months, check_date
 from .errors import SlaError
 from .prepaid import (
@@ -33,6 +41,8 @@ from .priority import (
 from .schedule import HORIZON_YEARS, Schedule
 
 __all__ = [
+    "ACTIVE_STATES",
+    "COVERAGE_STATES",
     "DEFAULT_MATRIX",
     "HORIZON_YEARS",
     "LEVELS",
@@ -52,7 +62,9 @@ __all__ = [
     "check_date",
     "check_matrix",
     "clock_state",
+    "covers",
     "deadline_with_pauses",
+    "lapse",
     "matrix_priority",
     "notice_deadline",
     "renews",

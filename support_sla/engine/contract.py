@@ -1,4 +1,9 @@
-"""Dates of support contracts: expiry, automatic renewal, notice of non-renewal.
+"""Dates of support contracts: coverage, expiry, automatic renewal, notice.
+
+A contract covers the days from its start to its end, both included (no end:
+for ever), while it is in trial or active, and still covers them once it has
+expired: a ticket received while it ran keeps its SLA. A draft or cancelled
+contract covers nothing.
 
 Ivanti: the period ends one year after it starts and renews by itself for one
 more year, unless one party gave written notice at least ``notice_days`` days
@@ -11,6 +16,38 @@ from .dates import add_months, check_date
 from .errors import SlaError
 
 ACTIVE_STATES = ("trial", "active")
+"""States of a contract in force (it may renew or expire)."""
+
+COVERAGE_STATES = (*ACTIVE_STATES, "expired")
+"""States in which a contract covers the days from its start to its end."""
+
+
+def lapse(state, date_start, date_end, day):
+    """Why a contract does not cover ``day``, or None when it does.
+
+    ``state`` (``draft``, ``cancelled``: a state that covers nothing), ``future``
+    (it starts after ``day``) or ``expired`` (it ended before ``day``); in that
+    order. ``date_end`` is the last day covered; empty (None, False): no end.
+    """
+    check_date(day, "day")
+    check_date(date_start, "start date")
+    if date_end:
+        check_date(date_end, "end date")
+    if state not in COVERAGE_STATES:
+        return state
+    if date_start > day:
+        return "future"
+    if date_end and date_end < day:
+        return "expired"
+    return None
+
+
+def covers(state, date_start, date_end, day):
+    """Whether a contract in ``state`` from ``date_start`` to ``date_end`` covers ``day``.
+
+    ``date_end`` is the last day covered; empty (None, False): no end.
+    """
+    return lapse(state, date_start, date_end, day) is None
 
 
 def notice_deadline(date_end, notice_days):
