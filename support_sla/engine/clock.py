@@ -58,17 +58,12 @@ def normalise_pauses(pauses, start, until):
         begin = to_timestamp(pause_start, "pause start")
         if pause_end is None:
             if until is None:
-                raise SlaError("A pause that has not ended has no deadline yet.", "pause_open")
+                raise SlaError.of("pause_open")
             finish = until
         else:
             finish = to_timestamp(pause_end, "pause end")
             if finish < begin:
-                raise SlaError(
-                    f"A pause ends before it starts ({pause_start} to {pause_end}).",
-                    "pause_reversed",
-                    start=pause_start,
-                    end=pause_end,
-                )
+                raise SlaError.of("pause_reversed", start=pause_start, end=pause_end)
         begin = max(begin, start)
         if until is not None:
             finish = min(finish, until)
@@ -118,13 +113,7 @@ def clock_state(schedule, start, target_minutes, at, pauses=(), completed=None):
     if completed is not None:
         done_ts = to_timestamp(completed, "completion")
         if done_ts < start_ts:
-            raise SlaError(
-                f"The clock cannot stop ({completed:%Y-%m-%d %H:%M}) "
-                f"before it starts ({start:%Y-%m-%d %H:%M}).",
-                "stop_before_start",
-                stop=completed,
-                start=start,
-            )
+            raise SlaError.of("stop_before_start", stop=completed, start=start)
         until = done_ts
     else:
         done_ts = None

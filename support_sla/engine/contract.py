@@ -54,11 +54,7 @@ def notice_deadline(date_end, notice_days):
     """Last day on which a notice of non-renewal still stops the renewal."""
     check_date(date_end, "end date")
     if isinstance(notice_days, bool) or not isinstance(notice_days, int) or notice_days < 0:
-        raise SlaError(
-            f"The notice period must be a whole number of days, got {notice_days!r}.",
-            "notice_days",
-            days=notice_days,
-        )
+        raise SlaError.of("notice_days", days=notice_days)
     return date_end - timedelta(days=notice_days)
 
 

@@ -17,6 +17,6 @@ def add_months(day, months):
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
     if not 1 <= year <= 9999:
-        raise SlaError("That date is outside the supported calendar.", "date_out_of_range")
+        raise SlaError.of("date_out_of_range")
     last = calendar.monthrange(year, month + 1)[1]
     return date(year, month + 1, min(day.day, last))
