@@ -76,11 +76,6 @@ class Intervals:
     def __reduce__(self):
         return (Intervals, (self._spans,))
 
-    @property
-    def measure(self):
-        """Total length of the spans."""
-        return sum(end - start for start, end in self._spans)
-
     # -- algebra ---------------------------------------------------------------
 
     def __or__(self, other):
