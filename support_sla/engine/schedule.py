@@ -37,6 +37,7 @@ from bisect import bisect_left, bisect_right
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .dates import check_date
 from .errors import SlaError
 from .intervals import Intervals
 
@@ -165,8 +166,7 @@ class Schedule:
             raise SlaError.of("no_working_time")
         holiday_set = set()
         for holiday in holidays:
-            if isinstance(holiday, datetime) or not isinstance(holiday, date):
-                raise SlaError(f"A holiday is a date, got {holiday!r}.")
+            check_date(holiday, "holiday")
             holiday_set.add(holiday)
         self.holidays = frozenset(holiday_set)
         closed = []
