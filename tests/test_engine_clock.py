@@ -1,4 +1,4 @@
-"""SLA clocks: pauses, statuses, elapsed and remaining time, batch deadlines."""
+"""SLA clocks: pauses, statuses, elapsed and remaining time, bad input."""
 
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -14,7 +14,6 @@ from support_sla.engine import (
     SlaError,
     clock_state,
     deadline_with_pauses,
-    deadlines,
 )
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -120,16 +119,6 @@ def test_pauses_on_24x7():
     assert deadline_with_pauses(schedule, created, 15, pauses) == created + timedelta(
         hours=2, minutes=10
     )
-
-
-def test_batch_deadlines_match_one_by_one(schedule):
-    created = paris(2025, 6, 2, 10, 0)
-    pause = [(paris(2025, 6, 2, 11, 0), paris(2025, 6, 3, 9, 0))]
-    items = [
-        (created + timedelta(hours=n), 60 * (n + 1), pause if n % 2 else ()) for n in range(48)
-    ]
-    expected = [deadline_with_pauses(schedule, s, t, p) for s, t, p in items]
-    assert deadlines(schedule, items) == expected
 
 
 # -- bad input -------------------------------------------------------------

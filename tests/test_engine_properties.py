@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from support_sla.engine import Schedule, deadline_with_pauses, deadlines
+from support_sla.engine import Schedule, clock_state, deadline_with_pauses
 
 ZONES = [
     "UTC",
@@ -165,10 +165,12 @@ def test_pauses_act_like_closures(schedule, start, minutes, data):
 
 
 @PROFILE
-@given(schedules(), st.lists(st.tuples(seconds_instants, durations), min_size=1, max_size=20))
-def test_batch_equals_one_at_a_time(schedule, items):
-    expected = [schedule.add(start, minutes) for start, minutes in items]
-    assert deadlines(schedule, [(s, m, ()) for s, m in items]) == expected
+@given(schedules(), seconds_instants, durations, instants)
+def test_a_clock_without_pauses_ends_where_the_schedule_says(schedule, start, minutes, at):
+    # What the models call (clock_state, deadline_with_pauses) against Schedule.add.
+    expected = schedule.add(start, minutes)
+    assert deadline_with_pauses(schedule, start, minutes) == expected
+    assert clock_state(schedule, start, minutes, at=at).deadline == expected
 
 
 def test_reference_walk_sees_dst():

@@ -185,7 +185,7 @@ def test_closure_covering_everything_raises():
 
 
 def test_bad_holidays_and_closures_are_refused():
-    with pytest.raises(SlaError, match="holiday is a date"):
+    with pytest.raises(SlaError, match="holiday must be a date"):
         Schedule(weekdays(8, 17), "UTC", holidays=[datetime(2025, 1, 1, tzinfo=timezone.utc)])
     with pytest.raises(SlaError, match="ends before it starts"):
         Schedule(weekdays(8, 17), "UTC", closures=[(paris(2025, 1, 2), paris(2025, 1, 1))])

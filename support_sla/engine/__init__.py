@@ -14,20 +14,26 @@ from .clock import (
     ClockState,
     clock_state,
     deadline_with_pauses,
-    deadlines,
 )
-from .contract import notice_deadline, renews, transition
+from .contract import (
+    ACTIVE_STATES,
+    COVERAGE_STATES,
+    covers,
+    lapse,
+    notice_deadline,
+    renews,
+    transition,
+)
+from .dates import add_months, check_date
 from .errors import SlaError
 from .prepaid import (
     accrued_hours,
-    add_months,
     annual_period,
     available_hours,
 )
 from .priority import (
     DEFAULT_MATRIX,
     LEVELS,
-    PRIORITY_BY_LABEL,
     PRIORITY_LABELS,
     check_matrix,
     matrix_priority,
@@ -35,10 +41,11 @@ from .priority import (
 from .schedule import HORIZON_YEARS, Schedule
 
 __all__ = [
+    "ACTIVE_STATES",
+    "COVERAGE_STATES",
     "DEFAULT_MATRIX",
     "HORIZON_YEARS",
     "LEVELS",
-    "PRIORITY_BY_LABEL",
     "PRIORITY_LABELS",
     "STATUS_BREACHED",
     "STATUS_MET",
@@ -52,10 +59,12 @@ __all__ = [
     "add_months",
     "annual_period",
     "available_hours",
+    "check_date",
     "check_matrix",
     "clock_state",
+    "covers",
     "deadline_with_pauses",
-    "deadlines",
+    "lapse",
     "matrix_priority",
     "notice_deadline",
     "renews",

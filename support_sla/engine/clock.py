@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .errors import SlaError
+from .intervals import EMPTY, Intervals
 from .schedule import _duration_seconds, from_timestamp, to_timestamp
 
 STATUS_NONE = "none"
@@ -44,7 +45,7 @@ class ClockState:
 
 
 def normalise_pauses(pauses, start, until):
-    """Sorted, merged pause intervals (ts) clipped to ``[start, until]``.
+    """The pauses (ts) clipped to ``[start, until]``, as :class:`~.intervals.Intervals`.
 
     ``until`` closes a pause with no end (``None`` refuses such pauses).
     """
@@ -57,30 +58,17 @@ def normalise_pauses(pauses, start, until):
         begin = to_timestamp(pause_start, "pause start")
         if pause_end is None:
             if until is None:
-                raise SlaError("A pause that has not ended has no deadline yet.", "pause_open")
+                raise SlaError.of("pause_open")
             finish = until
         else:
             finish = to_timestamp(pause_end, "pause end")
             if finish < begin:
-                raise SlaError(
-                    f"A pause ends before it starts ({pause_start} to {pause_end}).",
-                    "pause_reversed",
-                    start=pause_start,
-                    end=pause_end,
-                )
+                raise SlaError.of("pause_reversed", start=pause_start, end=pause_end)
         begin = max(begin, start)
         if until is not None:
             finish = min(finish, until)
-        if finish > begin:
-            spans.append((begin, finish))
-    spans.sort()
-    merged = []
-    for begin, finish in spans:
-        if merged and begin <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], finish))
-        else:
-            merged.append((begin, finish))
-    return merged
+        spans.append((begin, finish))
+    return Intervals(spans) if spans else EMPTY
 
 
 def deadline_with_pauses_ts(schedule, start, target, pauses):
@@ -125,13 +113,7 @@ def clock_state(schedule, start, target_minutes, at, pauses=(), completed=None):
     if completed is not None:
         done_ts = to_timestamp(completed, "completion")
         if done_ts < start_ts:
-            raise SlaError(
-                f"The clock cannot stop ({completed:%Y-%m-%d %H:%M}) "
-                f"before it starts ({start:%Y-%m-%d %H:%M}).",
-                "stop_before_start",
-                stop=completed,
-                start=start,
-            )
+            raise SlaError.of("stop_before_start", stop=completed, start=start)
         until = done_ts
     else:
         done_ts = None
@@ -159,23 +141,3 @@ def clock_state(schedule, start, target_minutes, at, pauses=(), completed=None):
 
 def _open_pause(pauses):
     return any(pause_end is None for _pause_start, pause_end in pauses)
-
-
-def deadlines(schedule, items):
-    """Deadlines (UTC) for many ``(start, target_minutes, pauses)`` on one schedule.
-
-    The schedule's yearly tables are built once and shared by every item; each
-    pause must have ended.
-    """
-    results = []
-    append = results.append
-    add = schedule.add_seconds_ts
-    for start, target_minutes, pauses in items:
-        start_ts = to_timestamp(start, "start")
-        target = _duration_seconds(target_minutes, 0, positive=True)
-        if pauses:
-            spans = normalise_pauses(pauses, start_ts, None)
-            append(from_timestamp(deadline_with_pauses_ts(schedule, start_ts, target, spans)))
-        else:
-            append(from_timestamp(add(start_ts, target)))
-    return results

@@ -1,32 +1,60 @@
-"""Dates of support contracts: expiry, automatic renewal, notice of non-renewal.
+"""Dates of support contracts: coverage, expiry, automatic renewal, notice.
+
+A contract covers the days from its start to its end, both included (no end:
+for ever), while it is in trial or active, and still covers them once it has
+expired: a ticket received while it ran keeps its SLA. A draft or cancelled
+contract covers nothing.
 
 Ivanti: the period ends one year after it starts and renews by itself for one
 more year, unless one party gave written notice at least ``notice_days`` days
 before the end. A notice given too late takes effect at the following end.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 
+from .dates import add_months, check_date
 from .errors import SlaError
-from .prepaid import add_months
 
 ACTIVE_STATES = ("trial", "active")
+"""States of a contract in force (it may renew or expire)."""
+
+COVERAGE_STATES = (*ACTIVE_STATES, "expired")
+"""States in which a contract covers the days from its start to its end."""
 
 
-def _check_date(value, what):
-    if isinstance(value, datetime) or not isinstance(value, date):
-        raise SlaError(f"The {what} must be a date, got {value!r}.")
+def lapse(state, date_start, date_end, day):
+    """Why a contract does not cover ``day``, or None when it does.
+
+    ``state`` (``draft``, ``cancelled``: a state that covers nothing), ``future``
+    (it starts after ``day``) or ``expired`` (it ended before ``day``); in that
+    order. ``date_end`` is the last day covered; empty (None, False): no end.
+    """
+    check_date(day, "day")
+    check_date(date_start, "start date")
+    if date_end:
+        check_date(date_end, "end date")
+    if state not in COVERAGE_STATES:
+        return state
+    if date_start > day:
+        return "future"
+    if date_end and date_end < day:
+        return "expired"
+    return None
+
+
+def covers(state, date_start, date_end, day):
+    """Whether a contract in ``state`` from ``date_start`` to ``date_end`` covers ``day``.
+
+    ``date_end`` is the last day covered; empty (None, False): no end.
+    """
+    return lapse(state, date_start, date_end, day) is None
 
 
 def notice_deadline(date_end, notice_days):
     """Last day on which a notice of non-renewal still stops the renewal."""
-    _check_date(date_end, "end date")
+    check_date(date_end, "end date")
     if isinstance(notice_days, bool) or not isinstance(notice_days, int) or notice_days < 0:
-        raise SlaError(
-            f"The notice period must be a whole number of days, got {notice_days!r}.",
-            "notice_days",
-            days=notice_days,
-        )
+        raise SlaError.of("notice_days", days=notice_days)
     return date_end - timedelta(days=notice_days)
 
 
@@ -43,7 +71,7 @@ def transition(state, date_end, today, auto_renew=False, notice_days=60, notice_
     A trial never renews. A contract renewed while nobody looked (the daily job
     did not run) is renewed as many times as needed, one year at a time.
     """
-    _check_date(today, "date")
+    check_date(today, "date")
     if state not in ACTIVE_STATES or date_end is None or date_end >= today:
         return state, date_end
     if state == "active" and renews(date_end, auto_renew, notice_days, notice_date):

@@ -7,20 +7,10 @@ period ends (Ivanti TRM: "réparties proportionnellement sur 12 mois", "les jour
 non utilisés expirent à la fin de chaque période annuelle").
 """
 
-import calendar
 from datetime import date, datetime
 
+from .dates import add_months
 from .errors import SlaError
-
-
-def add_months(day, months):
-    """``day`` moved by ``months`` calendar months, clamped to the month's end."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    if not 1 <= year <= 9999:
-        raise SlaError("That date is outside the supported calendar.", "date_out_of_range")
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
 
 
 def _check_date(value, what):

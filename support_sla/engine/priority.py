@@ -8,7 +8,6 @@ from .errors import SlaError
 
 LEVELS = ("high", "medium", "low")
 PRIORITY_LABELS = {"3": "P1", "2": "P2", "1": "P3", "0": "P4"}
-PRIORITY_BY_LABEL = {label: code for code, label in PRIORITY_LABELS.items()}
 
 # Zmanda's matrix, keyed (impact, urgency).
 DEFAULT_MATRIX = {
@@ -32,42 +31,20 @@ def check_matrix(cells):
     matrix = {}
     for impact, urgency, priority in cells:
         if impact not in LEVELS or urgency not in LEVELS:
-            raise SlaError(
-                f"Impact and urgency are one of {', '.join(LEVELS)}; "
-                f"got impact {impact!r}, urgency {urgency!r}.",
-                "matrix_level",
-                impact=impact,
-                urgency=urgency,
-            )
+            raise SlaError.of("matrix_level", impact=impact, urgency=urgency)
         if priority not in PRIORITY_LABELS:
-            raise SlaError(
-                f"Unknown priority {priority!r} for impact {impact}, urgency {urgency}.",
-                "matrix_priority",
-                priority=priority,
-                impact=impact,
-                urgency=urgency,
-            )
+            raise SlaError.of("matrix_priority", priority=priority, impact=impact, urgency=urgency)
         if (impact, urgency) in matrix:
-            raise SlaError(
-                f"The priority of impact {impact}, urgency {urgency} is given twice.",
-                "matrix_twice",
-                impact=impact,
-                urgency=urgency,
-            )
+            raise SlaError.of("matrix_twice", impact=impact, urgency=urgency)
         matrix[(impact, urgency)] = priority
-    cells_missing = [
-        (impact, urgency)
+    missing = [
+        f"{impact}/{urgency}"
         for urgency in LEVELS
         for impact in LEVELS
         if (impact, urgency) not in matrix
     ]
-    missing = [f"impact {impact} / urgency {urgency}" for impact, urgency in cells_missing]
     if missing:
-        raise SlaError(
-            "The priority matrix has no priority for: " + ", ".join(missing) + ".",
-            "matrix_missing",
-            cells=", ".join(f"{impact}/{urgency}" for impact, urgency in cells_missing),
-        )
+        raise SlaError.of("matrix_missing", cells=", ".join(missing))
     return matrix
 
 
@@ -76,8 +53,4 @@ def matrix_priority(matrix, impact, urgency):
     try:
         return matrix[(impact, urgency)]
     except KeyError:
-        raise SlaError(
-            f"The priority matrix has no priority for impact {impact!r}, urgency {urgency!r}.",
-            "matrix_missing",
-            cells=f"{impact}/{urgency}",
-        ) from None
+        raise SlaError.of("matrix_missing", cells=f"{impact}/{urgency}") from None

@@ -37,7 +37,9 @@ from bisect import bisect_left, bisect_right
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .dates import check_date
 from .errors import SlaError
+from .intervals import Intervals
 
 HORIZON_YEARS = 10
 """How far ahead a deadline or an opening is looked for before giving up."""
@@ -69,11 +71,11 @@ def from_timestamp(ts):
 def load_zone(name):
     """The ``ZoneInfo`` of an IANA name, or a clear error."""
     if not isinstance(name, str) or not name.strip():
-        raise SlaError(f"A time zone name is required, got {name!r}.", "tz_required")
+        raise SlaError.of("tz_required")
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise SlaError(f"Unknown time zone {name!r}.", "tz_unknown", tz=name) from exc
+        raise SlaError.of("tz_unknown", tz=name) from exc
 
 
 def _hour_to_seconds(value, what):
@@ -82,11 +84,7 @@ def _hour_to_seconds(value, what):
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise SlaError(f"The {what} of a working window must be an hour, got {value!r}.")
     if not 0 <= value <= 24:
-        raise SlaError(
-            f"The {what} of a working window must be within 0-24 h, got {value}.",
-            "window_hour",
-            hour=value,
-        )
+        raise SlaError.of("window_hour", hour=value)
     return round(value * 3600)
 
 
@@ -103,36 +101,9 @@ def _normalise_windows(windows):
         start_s = _hour_to_seconds(start, "start")
         end_s = _hour_to_seconds(end, "end")
         if end_s < start_s:
-            raise SlaError(
-                f"A working window ends before it starts ({start} to {end} on weekday {weekday}).",
-                "window_reversed",
-                start=start,
-                end=end,
-            )
-        if end_s > start_s:
-            days[weekday].append((start_s, end_s))
-    merged_days = []
-    for spans in days:
-        merged = []
-        for start_s, end_s in sorted(spans):
-            if merged and start_s <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(merged[-1][1], end_s))
-            else:
-                merged.append((start_s, end_s))
-        merged_days.append(tuple(merged))
-    return tuple(merged_days)
-
-
-def _merge_intervals(intervals):
-    merged = []
-    for start, end in sorted(intervals):
-        if end <= start:
-            continue
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    return [(start, end) for start, end in merged]
+            raise SlaError.of("window_reversed", start=start, end=end)
+        days[weekday].append((start_s, end_s))
+    return tuple(tuple(Intervals(spans)) for spans in days)
 
 
 class _Block:
@@ -192,14 +163,10 @@ class Schedule:
         self.tz = load_zone(tz)
         self.windows = _normalise_windows(windows)
         if not any(self.windows):
-            raise SlaError(
-                "The working schedule has no working time at all; add at least one working window.",
-                "no_working_time",
-            )
+            raise SlaError.of("no_working_time")
         holiday_set = set()
         for holiday in holidays:
-            if isinstance(holiday, datetime) or not isinstance(holiday, date):
-                raise SlaError(f"A holiday is a date, got {holiday!r}.")
+            check_date(holiday, "holiday")
             holiday_set.add(holiday)
         self.holidays = frozenset(holiday_set)
         closed = []
@@ -211,15 +178,9 @@ class Schedule:
             start_ts = to_timestamp(start, "closure start")
             end_ts = to_timestamp(end, "closure end")
             if end_ts < start_ts:
-                raise SlaError(
-                    f"A closure ends before it starts ({start} to {end}).",
-                    "closure_reversed",
-                    start=start,
-                    end=end,
-                )
+                raise SlaError.of("closure_reversed", start=start, end=end)
             closed.append((start_ts, end_ts))
-        self._closures = _merge_intervals(closed)
-        self._closure_starts = [start for start, _end in self._closures]
+        self._closures = Intervals(closed)
         self.always_open = (
             all(day == ((0, _DAY),) for day in self.windows)
             and not self.holidays
@@ -256,68 +217,25 @@ class Schedule:
 
     def _build(self, year):
         if not _FIRST_YEAR <= year <= _LAST_YEAR:
-            raise SlaError(
-                f"Dates in the year {year} are outside what the SLA engine "
-                f"supports ({_FIRST_YEAR}-{_LAST_YEAR}).",
-                "year_out_of_range",
-                year=year,
-                first=_FIRST_YEAR,
-                last=_LAST_YEAR,
-            )
+            raise SlaError.of("year_out_of_range", year=year, first=_FIRST_YEAR, last=_LAST_YEAR)
         first = date(year, 1, 1)
         following = date(year + 1, 1, 1)
         begin = self._local_ts(first, 0)
         end = self._local_ts(following, 0)
-        intervals = []
+        spans = []
         day = first
         one_day = timedelta(days=1)
         windows = self.windows
         holidays = self.holidays
+        local_ts = self._local_ts
         while day < following:
-            spans = windows[day.weekday()]
-            if spans and day not in holidays:
-                for start_s, end_s in spans:
-                    start = self._local_ts(day, start_s)
-                    stop = self._local_ts(day, end_s)
-                    if stop <= start:
-                        continue  # a window wholly inside a skipped DST hour
-                    if intervals and start <= intervals[-1][1]:
-                        intervals[-1][1] = max(intervals[-1][1], stop)
-                    else:
-                        intervals.append([start, stop])
+            if day not in holidays:
+                for start_s, end_s in windows[day.weekday()]:
+                    # A window wholly inside a skipped DST hour is empty: dropped.
+                    spans.append((local_ts(day, start_s), local_ts(day, end_s)))
             day += one_day
-        if self._closures:
-            intervals = self._subtract_closures(intervals, begin, end)
-        return _Block(year, begin, end, [tuple(interval) for interval in intervals])
-
-    def _subtract_closures(self, intervals, begin, end):
-        closures = self._closures
-        i = max(bisect_right(self._closure_starts, begin) - 1, 0)
-        relevant = []
-        while i < len(closures) and closures[i][0] < end:
-            if closures[i][1] > begin:
-                relevant.append(closures[i])
-            i += 1
-        if not relevant:
-            return intervals
-        result = []
-        k = 0
-        for start, stop in intervals:
-            while k < len(relevant) and relevant[k][1] <= start:
-                k += 1
-            cursor = start
-            m = k
-            while m < len(relevant) and relevant[m][0] < stop:
-                c_start, c_end = relevant[m]
-                if c_start > cursor:
-                    result.append([cursor, c_start])
-                cursor = max(cursor, c_end)
-                if cursor >= stop:
-                    break
-                m += 1
-            if cursor < stop:
-                result.append([cursor, stop])
-        return result
+        open_time = Intervals(spans) - self._closures
+        return _Block(year, begin, end, open_time)
 
     def _block(self, year):
         block = self._blocks.get(year)
@@ -349,9 +267,7 @@ class Schedule:
         try:
             year = datetime.fromtimestamp(ts, self.tz).year
         except (OverflowError, OSError, ValueError) as exc:
-            raise SlaError(
-                "That date is outside what the SLA engine supports.", "date_out_of_range"
-            ) from exc
+            raise SlaError.of("date_out_of_range") from exc
         # Build the gap too, so that the index stays contiguous.
         if years and year > years[-1]:
             for missing in range(years[-1] + 1, min(year, years[-1] + MAX_SPAN_YEARS)):
@@ -386,14 +302,7 @@ class Schedule:
             if block.total and target <= block.total:
                 return block.starts[0] if target == 0 else block.instant(target)
             target -= block.total
-        raise SlaError(
-            f"No working time found within {HORIZON_YEARS} years after "
-            f"{from_timestamp(start):%Y-%m-%d %H:%M} UTC: the holidays and "
-            "closures of this schedule cover all of its working hours.",
-            "no_opening",
-            years=HORIZON_YEARS,
-            start=from_timestamp(start),
-        )
+        raise SlaError.of("no_opening", years=HORIZON_YEARS, start=from_timestamp(start))
 
     def business_seconds_ts(self, start, end):
         """Open seconds between ``start`` and ``end`` (negative if end < start)."""
@@ -402,11 +311,7 @@ class Schedule:
         if self.always_open:
             return end - start
         if end - start > MAX_SPAN_YEARS * 366 * _DAY:
-            raise SlaError(
-                f"Business time can only be measured over at most {MAX_SPAN_YEARS} years.",
-                "span_too_long",
-                years=MAX_SPAN_YEARS,
-            )
+            raise SlaError.of("span_too_long", years=MAX_SPAN_YEARS)
         first = self._block_at(start)
         last = self._block_at(end)
         if first is last:
@@ -448,11 +353,7 @@ def _duration_seconds(minutes, seconds, positive=False):
             raise SlaError(f"A duration in {what} must be finite, got {value!r}.")
     total = round(minutes * 60 + seconds)
     if total < 0 or (positive and total == 0):
-        raise SlaError(
-            f"An SLA target must be a positive duration, got {minutes} minutes."
-            if positive
-            else f"A business-time duration cannot be negative, got {minutes} minutes.",
-            "target_not_positive" if positive else "duration_negative",
-            minutes=minutes,
+        raise SlaError.of(
+            "target_not_positive" if positive else "duration_negative", minutes=minutes
         )
     return total

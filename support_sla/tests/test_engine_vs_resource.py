@@ -13,11 +13,15 @@ requests. Intended differences, each shown by a test below:
 """
 
 import random
-from datetime import datetime, timedelta, timezone
+import re
+from datetime import date, datetime, timedelta, timezone
 
 from odoo.exceptions import UserError
+from odoo.tests import TransactionCase
 
 from ..engine import SlaError
+from ..engine.errors import INVALID_INPUT, MESSAGES
+from ..models.sla_error import sla_error_message
 from .common import FRENCH_HOLIDAYS, SlaCalendarCase
 
 CASES = 300
@@ -110,3 +114,66 @@ class TestEngineAgainstResource(SlaCalendarCase):
             two_weeks._sla_schedule()
         with self.assertRaisesRegex(UserError, "Unknown time zone"):
             self.paris._sla_schedule("Mars/Olympus")
+
+
+class TestEngineSentencesTranslated(TransactionCase):
+    """Each engine sentence is written once (``MESSAGES``) and read in the reader's language.
+
+    Odoo finds a code translation by its source text in the module's ``.po``: the
+    templates marked with ``_lt`` in the engine are such terms of ``support_sla``.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        for lang in ("fr_FR", "nl_NL"):
+            cls.env["res.lang"]._activate_lang(lang)
+
+    def _error(self, code):
+        values = {
+            "start": datetime(2025, 6, 2, 8, 0, tzinfo=timezone.utc),
+            "end": datetime(2025, 6, 1, 8, 0, tzinfo=timezone.utc),
+            "stop": datetime(2025, 6, 1, 8, 0, tzinfo=timezone.utc),
+            "date": date(2025, 1, 1),
+        }
+        names = re.findall(r"%\((\w+)\)s", MESSAGES[code])
+        return SlaError.of(code, **{name: values.get(name, "XYZ") for name in names})
+
+    def test_every_sentence_is_translated_in_french_and_dutch(self):
+        for code in MESSAGES:
+            if code == INVALID_INPUT:
+                continue
+            error = self._error(code)
+            english = sla_error_message(self.env(context={"lang": "en_US"}), error)
+            for lang in ("fr_FR", "nl_NL"):
+                with self.subTest(code=code, lang=lang):
+                    translated = sla_error_message(self.env(context={"lang": lang}), error)
+                    self.assertNotEqual(translated, english)
+                    self.assertEqual(translated.count("XYZ"), english.count("XYZ"))
+
+    def test_english_is_the_engine_sentence(self):
+        error = SlaError.of("tz_unknown", tz="Mars/Olympus")
+        self.assertEqual(str(error), "Unknown time zone Mars/Olympus.")
+        english = self.env(context={"lang": "en_US"})
+        self.assertEqual(sla_error_message(english, error), str(error))
+        french = self.env(context={"lang": "fr_FR"})
+        self.assertEqual(sla_error_message(french, error), "Fuseau horaire inconnu Mars/Olympus.")
+        # Dates are written for the reader, in their language and zone.
+        error = SlaError.of(
+            "stop_before_start",
+            stop=datetime(2025, 6, 1, 8, 0, tzinfo=timezone.utc),
+            start=datetime(2025, 6, 2, 8, 0, tzinfo=timezone.utc),
+        )
+        sentence = sla_error_message(french, error, "Europe/Paris")
+        self.assertIn("10:00", sentence)
+        self.assertNotIn("08:00", sentence)
+
+    def test_a_wrong_type_reports_its_detail(self):
+        error = SlaError("The start must be a date and time, not 3.")
+        self.assertEqual(
+            sla_error_message(self.env(context={"lang": "en_US"}), error),
+            "The SLA engine refused its input: The start must be a date and time, not 3.",
+        )
+        french = sla_error_message(self.env(context={"lang": "fr_FR"}), error)
+        self.assertIn("The start must be a date and time, not 3.", french)
+        self.assertNotIn("refused its input", french)
