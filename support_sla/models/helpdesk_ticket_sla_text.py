@@ -4,7 +4,7 @@ deadlines in the customer's time and the time left, in the reader's language."""
 from odoo import _, api, fields, models
 from odoo.tools import format_date
 
-from ..engine import PRIORITY_LABELS
+from ..engine import PRIORITY_LABELS, lapse
 from ..tools.display import duration_text, time_left_text, zone_text
 from .helpdesk_ticket_sla_clock import CLOCKS, UNFINISHED
 
@@ -147,16 +147,9 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         if not contract:
             return False
-        day = fields.Datetime.context_timestamp(
-            self.with_context(tz=self.sla_tz), self.sla_start_date or fields.Datetime.now()
-        ).date()
-        if contract.state in ("cancelled", "draft"):
-            return contract.state
-        if contract.date_start > day:
-            return "future"
-        if contract.date_end and contract.date_end < day:
-            return "expired"
-        return False
+        # The customer's day, as when a contract was looked for.
+        day = self._sla_customer()._sla_local_day(self.sla_start_date, self.company_id)
+        return lapse(contract.state, contract.date_start, contract.date_end, day) or False
 
     def _sla_lapsed_note(self, contract):
         """Why ``contract``, the customer's latest, does not cover the ticket."""

@@ -4,10 +4,8 @@ from odoo.tools.misc import format_date
 
 from odoo.addons.base.models.res_partner import _tz_get
 
-from ..engine import SlaError, notice_deadline, transition
+from ..engine import ACTIVE_STATES, COVERAGE_STATES, SlaError, covers, notice_deadline, transition
 from .sla_error import sla_error_message
-
-COVERING_STATES = ("trial", "active")
 
 
 class SupportEntitlement(models.Model):
@@ -213,13 +211,13 @@ class SupportEntitlement(models.Model):
 
     @api.constrains("partner_id", "state", "date_start", "date_end")
     def _check_no_overlap(self):
-        covering = self.filtered(lambda ent: ent.state in COVERING_STATES)
+        covering = self.filtered(lambda ent: ent.state in ACTIVE_STATES)
         if not covering:
             return
         others = self.search(
             [
                 ("partner_id", "in", covering.partner_id.ids),
-                ("state", "in", COVERING_STATES),
+                ("state", "in", ACTIVE_STATES),
             ]
         )
         for entitlement in covering:
@@ -333,15 +331,8 @@ class SupportEntitlement(models.Model):
         local day of ``moment``: a cancelled contract or changed dates stop its SLA.
         """
         self.ensure_one()
-        if self.state not in (*COVERING_STATES, "expired"):
-            return False
-        moment = moment or fields.Datetime.now()
-        utc_day = moment.date()
-        # The local day is the UTC day give or take one: no zone needed inside.
-        if self.date_start < utc_day and (not self.date_end or utc_day < self.date_end):
-            return True
         day = customer._sla_local_day(moment, company)
-        return self.date_start <= day and (not self.date_end or day <= self.date_end)
+        return covers(self.state, self.date_start, self.date_end, day)
 
     @api.model
     def _find_covering(self, keys):
@@ -357,7 +348,7 @@ class SupportEntitlement(models.Model):
         candidates = self.sudo().search(
             [
                 ("partner_id", "in", list(partner_ids)),
-                ("state", "in", (*COVERING_STATES, "expired")),
+                ("state", "in", COVERAGE_STATES),
             ],
             order="date_start desc, id desc",
         )
@@ -370,8 +361,7 @@ class SupportEntitlement(models.Model):
                 (
                     ent
                     for ent in by_partner.get(partner_id, ())
-                    if ent.date_start <= day
-                    and (not ent.date_end or day <= ent.date_end)
+                    if covers(ent.state, ent.date_start, ent.date_end, day)
                     and (not company_id or ent.company_id.id == company_id)
                 ),
                 self.browse(),
@@ -382,7 +372,7 @@ class SupportEntitlement(models.Model):
     def _cron_update_states(self):
         """Expire and renew entitlements whose end date has passed."""
         today = fields.Date.context_today(self)
-        due = self.search([("state", "in", COVERING_STATES), ("date_end", "<", today)])
+        due = self.search([("state", "in", ACTIVE_STATES), ("date_end", "<", today)])
         for entitlement in due:
             try:
                 state, date_end = transition(
