@@ -29,7 +29,8 @@
         "views/resource_calendar_views.xml",
         "views/res_config_settings_views.xml",
         "views/support_sla_menus.xml",
-        "views/portal_templates.xml",
+        "views/support_entitlement_portal_templates.xml",
+        "views/helpdesk_ticket_portal_templates.xml",
     ],
     "demo": ["demo/support_sla_demo.xml", "demo/support_sla_portal_demo.xml"],
     "assets": {

@@ -1,8 +1,10 @@
-"""The outcome of a portal POST, said once on the page it redirects to (flash).
+"""The outcome of a portal POST on a ticket: one value, ``{level, text}``, shown by
+the ticket page's one alert block (``sla_outcome``).
 
-The POST route stores the message in the session and redirects (303); the ticket
-page pops it. A reload shows nothing more, and a URL cannot make the page say
-anything: the message never travels in it.
+Done: the route stores the outcome in the session and redirects (303); the ticket
+page pops it, so a reload shows nothing more (flash). Refused by the model: the
+page is rendered again with a 4xx status and the outcome, nothing written. A URL
+cannot make the page say anything: the message never travels in it.
 """
 
 from odoo.http import request
@@ -11,13 +13,14 @@ OUTCOME_KEY = "support_sla_outcome"
 LEVELS = ("success", "warning", "danger")
 
 
+def outcome(text, level="success"):
+    """The value the ticket page's alert block shows."""
+    return {"level": level if level in LEVELS else "warning", "text": str(text)}
+
+
 def say_once(ticket_id, text, level="success"):
     """Store ``text`` to be shown once on the page of ticket ``ticket_id``."""
-    request.session[OUTCOME_KEY] = {
-        "ticket_id": ticket_id,
-        "level": level if level in LEVELS else "warning",
-        "text": str(text),
-    }
+    request.session[OUTCOME_KEY] = {"ticket_id": ticket_id, **outcome(text, level)}
 
 
 def redirect_saying(ticket_id, text, level="success", code=303):
@@ -30,5 +33,7 @@ def pop_outcome(ticket_id):
     """The outcome stored for ticket ``ticket_id`` (consumed), or None."""
     if OUTCOME_KEY not in request.session:
         return None
-    outcome = request.session.pop(OUTCOME_KEY)
-    return outcome if outcome.get("ticket_id") == ticket_id else None
+    stored = request.session.pop(OUTCOME_KEY)
+    if stored.get("ticket_id") != ticket_id:
+        return None
+    return outcome(stored.get("text", ""), stored.get("level"))

@@ -1,7 +1,7 @@
 from werkzeug.exceptions import NotFound
 
 from odoo import fields, http
-from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 
 from odoo.addons.helpdesk_mgmt.controllers.myaccount import CustomerPortalHelpdesk
@@ -10,7 +10,7 @@ from ..engine import PRIORITY_LABELS
 from ..tools.display import customer_tz, duration_text
 from .display import ticket_sla
 from .main import MAX_ID, has_nul, refuse_other_methods
-from .outcome import pop_outcome, redirect_saying
+from .outcome import outcome, pop_outcome, redirect_saying
 
 # Contracts a customer sees: drafts and cancelled ones stay internal.
 VISIBLE_STATES = ("trial", "active", "expired")
@@ -172,18 +172,6 @@ class SupportSlaCustomerPortal(CustomerPortalHelpdesk):
         )
         return values
 
-    def _sla_refuse_action(self, ticket):
-        """The ticket page with why the user may not act on it (a follower from another
-        company), or None when they may."""
-        try:
-            ticket._sla_check_customer_action()
-        except AccessError as error:
-            request.env.cr.rollback()
-            values = self._ticket_get_page_view_values(ticket, None)
-            values["sla_error"] = str(error)
-            return request.render("helpdesk_mgmt.portal_helpdesk_ticket_page", values, status=403)
-        return None
-
     def _sla_ticket_for_action(self, ticket_id):
         """The ticket if the signed-in user may read it (record rules), else 404.
 
@@ -198,11 +186,29 @@ class SupportSlaCustomerPortal(CustomerPortalHelpdesk):
             raise NotFound() from error
         return ticket.with_user(request.env.user).sudo()
 
-    def _sla_ticket_error(self, ticket, message):
-        """The ticket page again, with what was wrong with the request."""
-        values = self._ticket_get_page_view_values(ticket, None)
-        values["sla_error"] = message
-        return request.render("helpdesk_mgmt.portal_helpdesk_ticket_page", values, status=400)
+    def _sla_act(self, ticket_id, action, done_text):
+        """Run ``action(ticket)``, a method of the model that checks everything the
+        customer's request needs, and say how it went (see outcome.py).
+
+        Done: back to the ticket page, which says ``done_text`` once (303). Refused
+        by the model: the page again with why, 403 when the user may not act on the
+        ticket, else 400; nothing is written.
+        """
+        if refusal := refuse_other_methods():
+            return refusal
+        ticket = self._sla_ticket_for_action(ticket_id)
+        try:
+            action(ticket)
+        except (AccessError, UserError, ValidationError) as error:
+            request.env.cr.rollback()
+            values = self._ticket_get_page_view_values(ticket, None)
+            values.update(sla_outcome=outcome(error, "danger"), sla_refused=True)
+            return request.render(
+                "helpdesk_mgmt.portal_helpdesk_ticket_page",
+                values,
+                status=403 if isinstance(error, AccessError) else 400,
+            )
+        return redirect_saying(ticket.id, done_text)
 
     @http.route(
         "/my/ticket/<int:ticket_id>/priority",
@@ -212,19 +218,9 @@ class SupportSlaCustomerPortal(CustomerPortalHelpdesk):
         website=True,
     )
     def portal_ticket_priority(self, ticket_id, priority=None, reason=None, **kw):
-        if refusal := refuse_other_methods():
-            return refusal
-        ticket = self._sla_ticket_for_action(ticket_id)
-        refusal = self._sla_refuse_action(ticket)
-        if refusal:
-            return refusal
-        try:
-            ticket._sla_customer_override(priority, reason)
-        except UserError as error:
-            request.env.cr.rollback()
-            return self._sla_ticket_error(ticket, error.args[0])
-        return redirect_saying(
-            ticket.id,
+        return self._sla_act(
+            ticket_id,
+            lambda ticket: ticket._sla_customer_override(priority, reason),
             request.env._("The priority is changed; the support team sees your reason."),
         )
 
@@ -236,15 +232,8 @@ class SupportSlaCustomerPortal(CustomerPortalHelpdesk):
         website=True,
     )
     def portal_ticket_callback(self, ticket_id, mode=None, **kw):
-        if refusal := refuse_other_methods():
-            return refusal
-        ticket = self._sla_ticket_for_action(ticket_id)
-        refusal = self._sla_refuse_action(ticket)
-        if refusal:
-            return refusal
-        try:
-            ticket._sla_request_callback(mode)
-        except UserError as error:
-            request.env.cr.rollback()
-            return self._sla_ticket_error(ticket, error.args[0])
-        return redirect_saying(ticket.id, request.env._("Your call-back request is registered."))
+        return self._sla_act(
+            ticket_id,
+            lambda ticket: ticket._sla_request_callback(mode),
+            request.env._("Your call-back request is registered."),
+        )

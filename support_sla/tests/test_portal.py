@@ -1,4 +1,6 @@
+import html
 import json
+import re
 from datetime import datetime, timedelta
 
 import pytz
@@ -81,8 +83,22 @@ class PortalCase(SlaCase, HttpCase):
         return format_datetime(env, value, tz=user.tz, dt_format="MMM d, y, h:mm a")
 
     def assertRedirectsToLogin(self, response):
-        self.assertIn(response.status_code, (302, 303))
+        self.assertEqual(response.status_code, 303)
         self.assertIn("/web/login", response.headers["Location"])
+
+    @staticmethod
+    def _said(page):
+        """``(level, text)`` said by the ticket page's outcome block, or None."""
+        block = re.search(r'<div\b[^>]*name="support_outcome"[^>]*>(.*?)</div>', page, re.DOTALL)
+        if not block:
+            return None
+        level = re.search(r"\balert-(\w+)", block.group(0)).group(1)
+        return level, html.unescape(block.group(1)).strip()
+
+    def assertRefused(self, response, status, text):
+        """The ticket page again, with why in the block that says outcomes."""
+        self.assertEqual(response.status_code, status)
+        self.assertEqual(self._said(response.text), ("danger", text))
 
 
 class TestPortalContracts(PortalCase):
@@ -398,7 +414,10 @@ class TestPortalOverride(PortalCase):
         self.assertTrue(tracked)
         self.assertEqual(tracked[:1].mail_message_id.author_id, self.tokyo_contact)
         page = self.url_open(response.headers["Location"]).text
-        self.assertIn("The priority is changed; the support team sees your reason.", page)
+        self.assertEqual(
+            self._said(page),
+            ("success", "The priority is changed; the support team sees your reason."),
+        )
         self.assertIn("Changed by you", page)
         self.assertIn("→ P3", page)  # the matrix priority stays visible
         # Said once: a reload, or a crafted URL, says nothing.
@@ -429,15 +448,17 @@ class TestPortalOverride(PortalCase):
     def test_bad_overrides_change_nothing(self):
         url = f"/my/ticket/{self.owner_ticket.id}/priority"
         self._login("sla_owner")
+        say_why = "Say why the priority should change: the support team reads it."
         for data, message in (
-            ({"priority": "3", "reason": "   "}, "Say why"),
-            ({"priority": "3"}, "Say why"),
-            ({"priority": "9", "reason": "Because"}, "between P1 and P4"),
-            ({"reason": "Because"}, "between P1 and P4"),
+            ({"priority": "3", "reason": "   "}, say_why),
+            ({"priority": "3"}, say_why),
+            ({"priority": "9", "reason": "Because"}, "Choose a priority between P1 and P4."),
+            ({"reason": "Because"}, "Choose a priority between P1 and P4."),
         ):
             response = self._post(url, data)
-            self.assertEqual(response.status_code, 400, data)
-            self.assertIn(message, response.text)
+            self.assertRefused(response, 400, message)
+            # The form that was refused stays open.
+            self.assertIn("<details open", response.text)
         self.assertEqual(self.owner_ticket.priority, "1")
         self.assertFalse(self.owner_ticket.priority_overridden)
         self.assertEqual(self._post("/my/ticket/abc/priority", {"priority": "3"}).status_code, 404)
@@ -474,13 +495,17 @@ class TestPortalCallback(PortalCase):
         self.assertEqual(ticket.sla_callback_mode, "asap")
         self.assertTrue(ticket.sla_callback_pending)
         page = self.url_open(response.headers["Location"]).text
-        self.assertIn("Your call-back request is registered.", page)
+        self.assertEqual(self._said(page), ("success", "Your call-back request is registered."))
         self.assertIn('name="sla_callback_pending"', page)
         self.assertIn(self._local(ticket.sla_callback_date, self.owner), page)
         # A second request while the first is pending: refused politely, nothing added.
         again = self._post(url, {"mode": "now"})
-        self.assertEqual(again.status_code, 400)
-        self.assertIn("We already have your call-back request", again.text)
+        self.assertRefused(
+            again,
+            400,
+            "We already have your call-back request: we will call you as soon as we can, "
+            "no need to ask again.",
+        )
         self.assertEqual(len(ticket.activity_ids), 1)
         self.assertEqual(ticket.sla_callback_mode, "asap")
         # Once called back, the customer may ask again; requests queue in arrival order.
@@ -497,13 +522,26 @@ class TestPortalCallback(PortalCase):
         self.assertEqual(queue.mapped("res_id"), [ticket.id, second.id])
         self.assertIn("Call me now", queue[0].summary)
 
+    def test_colleague_asks_a_callback_on_the_company_ticket(self):
+        self.colleague_contact.phone = "+81 90 5555 0177"
+        self._login("sla_colleague")
+        response = self._post(f"/my/ticket/{self.owner_ticket.id}/callback", {"mode": "now"})
+        self.assertEqual(response.status_code, 303)
+        ticket = self.owner_ticket
+        ticket.invalidate_recordset()
+        self.assertEqual(ticket.sla_callback_mode, "now")
+        # The colleague who asks is called back, on their own number.
+        self.assertIn("+81 90 5555 0177", ticket.sla_callback_activity_id.summary)
+
     def test_callback_only_with_phone_in_the_tier(self):
         self._login("sla_other")  # Basic: web and e-mail only
         page = self.url_open(f"/my/ticket/{self.other_ticket.id}").text
         self.assertNotIn('value="asap"', page)
+        self.assertIn("Devis illisibles", page)  # the ticket page, which offers no call-back
         response = self._post(f"/my/ticket/{self.other_ticket.id}/callback", {"mode": "asap"})
-        self.assertEqual(response.status_code, 400)
-        self.assertIn("not included", response.text)
+        self.assertRefused(
+            response, 400, "Call-back is not included in the support plan of this ticket."
+        )
         self.assertFalse(self.other_ticket.sla_callback_mode)
 
     def test_bad_callbacks(self):
@@ -511,11 +549,13 @@ class TestPortalCallback(PortalCase):
         self._login("sla_owner")
         for mode in ("later", ""):
             response = self._post(url, {"mode": mode})
-            self.assertEqual(response.status_code, 400)
+            self.assertRefused(response, 400, "Choose whether we call you now or when we can.")
         self.tokyo_contact.phone = False
         self.tokyo.phone = False
         response = self._post(url, {"mode": "asap"})
-        self.assertIn("Add a phone number", response.text)
+        self.assertRefused(
+            response, 400, "Add a phone number to your account so that we can call you back."
+        )
         self.assertFalse(self.owner_ticket.activity_ids)
         self._login("sla_other")
         self.assertEqual(self._post(url, {"mode": "asap"}).status_code, 404)
@@ -546,6 +586,15 @@ class TestPortalClose(PortalCase):
             self.owner_ticket, self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_cancelled")
         )
         self.assertIn("already closed", self.url_open(again.headers["Location"]).text)
+        self.assertEqual(self.owner_ticket.stage_id, self.stage_done)
+
+    def test_colleague_closes_the_company_ticket(self):
+        self.stage_done.close_from_portal = True
+        self._login("sla_colleague")
+        response = self._close(self.owner_ticket, self.stage_done)
+        self.assertEqual(response.status_code, 302)  # as helpdesk_mgmt answers
+        self.assertTrue(response.headers["Location"].endswith(f"/my/ticket/{self.owner_ticket.id}"))
+        self.owner_ticket.invalidate_recordset()
         self.assertEqual(self.owner_ticket.stage_id, self.stage_done)
 
     def test_attacks_change_nothing(self):

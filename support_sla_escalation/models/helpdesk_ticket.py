@@ -592,6 +592,8 @@ class HelpdeskTicket(models.Model):
                 return self._escalate(
                     "l2", reason, note=(note or "").strip() or False, origin="customer"
                 )
+        except AccessError:
+            raise  # the user may not act on this ticket: they read why (a UserError too)
         except UserError as error:
             # What went wrong is for the team (configuration), not for the customer.
             raise UserError(_("Your request could not be recorded: please contact us.")) from error

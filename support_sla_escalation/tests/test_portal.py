@@ -1,7 +1,13 @@
+import html
+import re
+
 from odoo import http
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import EscalationMixin
+
+ESCALATED = "Your escalation request is recorded: our Level 2 team takes the ticket over."
+ACCEPTED = "Thank you: you accepted the billable Level 2 work."
 
 
 @tagged("post_install", "-at_install")
@@ -18,6 +24,7 @@ class TestPortalEscalation(HttpCase, EscalationMixin):
         cls.owner = cls._portal_user("alpine_owner", cls.customer)
         cls.colleague = cls._portal_user("alpine_colleague", cls.customer)
         cls.stranger = cls._portal_user("rival_user", cls.rival)
+        cls.follower = cls._portal_user("rival_follower", cls.rival)
 
     @classmethod
     def _portal_user(cls, login, company):
@@ -37,12 +44,39 @@ class TestPortalEscalation(HttpCase, EscalationMixin):
         )
 
     def _page(self, ticket):
-        return self.url_open(f"/my/ticket/{ticket.id}").text
+        page = self.url_open(f"/my/ticket/{ticket.id}").text
+        self.assertIn(ticket.name, page)  # the ticket page, not an error or a login page
+        return page
 
     def _follow(self, response):
         """The page a 303 redirects to, as the browser shows it."""
         self.assertEqual(response.status_code, 303)
         return self.url_open(response.headers["Location"]).text
+
+    @staticmethod
+    def _said(page):
+        """``(level, text)`` said by the ticket page's outcome block, or None."""
+        block = re.search(r'<div\b[^>]*name="support_outcome"[^>]*>(.*?)</div>', page, re.DOTALL)
+        if not block:
+            return None
+        level = re.search(r"\balert-(\w+)", block.group(0)).group(1)
+        return level, html.unescape(block.group(1)).strip()
+
+    def assertDone(self, response, ticket, text):
+        """Redirected to the ticket page, which says ``text`` once."""
+        self.assertEqual(response.status_code, 303)
+        self.assertTrue(response.headers["Location"].endswith(f"/my/ticket/{ticket.id}"))
+        self.assertEqual(self._said(self._follow(response)), ("success", text))
+        self.assertIsNone(self._said(self._page(ticket)))
+
+    def assertRefused(self, response, status, text):
+        """The ticket page again, with why in the same outcome block."""
+        self.assertEqual(response.status_code, status)
+        self.assertEqual(self._said(response.text), ("danger", text))
+
+    def assertToLogin(self, response):
+        self.assertEqual(response.status_code, 303)
+        self.assertIn("/web/login", response.headers["Location"])
 
     def _post(self, user, url, **data):
         if user:
@@ -60,12 +94,9 @@ class TestPortalEscalation(HttpCase, EscalationMixin):
         response = self._post(
             self.owner, f"/my/ticket/{ticket.id}/escalate", reason="critical", note="Cave warms up"
         )
-        self.assertEqual(response.status_code, 303)
-        self.assertTrue(response.headers["Location"].endswith(f"/my/ticket/{ticket.id}"))
         self.assertEqual(ticket.support_level, "l2")
         # The page says it once: a reload says nothing more.
-        self.assertIn("Your escalation request is recorded", self._follow(response))
-        self.assertNotIn("Your escalation request is recorded", self._page(ticket))
+        self.assertDone(response, ticket, ESCALATED)
         self.assertRecordValues(
             ticket.escalation_ids,
             [
@@ -82,8 +113,11 @@ class TestPortalEscalation(HttpCase, EscalationMixin):
         self.assertEqual(message.author_id, self.owner.partner_id)
         # A second request is refused, and nothing more is written.
         response = self._post(self.owner, f"/my/ticket/{ticket.id}/escalate", reason="critical")
-        self.assertEqual(response.status_code, 400)
-        self.assertIn("You already asked to escalate this ticket", response.text)
+        self.assertRefused(
+            response,
+            400,
+            "You already asked to escalate this ticket: your request is being handled.",
+        )
         self.assertEqual(len(ticket.escalation_ids), 1)
 
     def test_customer_reads_the_customer_wording_of_the_reasons(self):
@@ -98,33 +132,63 @@ class TestPortalEscalation(HttpCase, EscalationMixin):
         self.assertIn("Pas satisfait du support reçu", page)
         self.assertNotIn("Client insatisfait", page)
 
-    def test_colleague_of_the_same_customer_may_escalate(self):
+    def test_colleague_of_the_same_customer_may_escalate_and_answer(self):
         ticket = self._ticket()
-        self._post(self.colleague, f"/my/ticket/{ticket.id}/escalate", reason="dissatisfied")
-        self.assertEqual(ticket.escalation_ids.reason_id, self.reasons["dissatisfied"])
+        response = self._post(
+            self.colleague, f"/my/ticket/{ticket.id}/escalate", reason="dissatisfied"
+        )
+        self.assertDone(response, ticket, ESCALATED)
+        self.assertRecordValues(
+            ticket.escalation_ids,
+            [{"reason_id": self.reasons["dissatisfied"].id, "user_id": self.colleague.id}],
+        )
+        ticket = self._ticket(name="Billable for a colleague")
+        ticket._escalate("l2", self.reasons["customisation"])
+        response = self._post(self.colleague, f"/my/ticket/{ticket.id}/billable", accept="1")
+        self.assertDone(response, ticket, ACCEPTED)
+        self.assertEqual(ticket.billable_accepted, "accepted")
 
     def test_another_company_and_anonymous_are_refused(self):
         ticket = self._ticket()
         # Another company's ticket does not exist for them (the record rules as that user).
         response = self._post(self.stranger, f"/my/ticket/{ticket.id}/escalate", reason="critical")
         self.assertEqual(response.status_code, 404)
-        response = self._post(None, f"/my/ticket/{ticket.id}/escalate", reason="critical")
-        self.assertIn("/web/login", response.headers["Location"])
-        response = self._post(self.stranger, f"/my/ticket/{ticket.id}/billable", accept="1")
-        self.assertEqual(response.status_code, 404)
+        self.assertNotIn(ticket.name, response.text)
+        self.assertToLogin(self._post(None, f"/my/ticket/{ticket.id}/escalate", reason="critical"))
         self.assertFalse(ticket.escalation_ids)
         self.assertEqual(ticket.support_level, "l1")
+        ticket._escalate("l2", self.reasons["customisation"])
+        response = self._post(self.stranger, f"/my/ticket/{ticket.id}/billable", accept="1")
+        self.assertEqual(response.status_code, 404)
+        self.assertNotIn(ticket.name, response.text)
+        self.assertToLogin(self._post(None, f"/my/ticket/{ticket.id}/billable", accept="1"))
+        self.assertEqual(ticket.billable_accepted, "pending")
+        self.assertEqual(len(ticket.escalation_ids), 1)
+
+    def test_follower_from_another_company_reads_but_may_not_act(self):
+        ticket = self._ticket()
+        ticket.message_subscribe(partner_ids=self.follower.partner_id.ids)
+        refusal = "Only the contacts of its customer, Fromagerie Alpine, may act on this ticket."
+        response = self._post(self.follower, f"/my/ticket/{ticket.id}/escalate", reason="critical")
+        self.assertRefused(response, 403, refusal)
+        self.assertFalse(ticket.escalation_ids)
+        self.assertEqual(ticket.support_level, "l1")
+        ticket._escalate("l2", self.reasons["customisation"])
+        response = self._post(self.follower, f"/my/ticket/{ticket.id}/billable", accept="1")
+        self.assertRefused(response, 403, refusal)
+        self.assertEqual(ticket.billable_accepted, "pending")
+        # Reading stays helpdesk_mgmt's rule: the follower reads the explanation.
+        self.assertIn("customised for you", self._page(ticket))
 
     def test_closed_ticket_and_bad_reason_are_refused(self):
         ticket = self._ticket()
         response = self._post(self.owner, f"/my/ticket/{ticket.id}/escalate", reason="whim")
-        self.assertEqual(response.status_code, 400)
-        self.assertIn("Choose why you ask for an escalation", response.text)
+        self.assertRefused(response, 400, "Choose why you ask for an escalation.")
         ticket.stage_id = self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
         response = self._post(self.owner, f"/my/ticket/{ticket.id}/escalate", reason="critical")
-        self.assertEqual(response.status_code, 400)
-        self.assertIn("This ticket is closed: it cannot be escalated", response.text)
+        self.assertRefused(response, 400, "This ticket is closed: it cannot be escalated.")
         self.assertFalse(ticket.escalation_ids)
+        self.assertEqual(ticket.support_level, "l1")
 
     def test_customer_reads_why_it_is_billable_and_answers(self):
         ticket = self._ticket()
@@ -134,27 +198,33 @@ class TestPortalEscalation(HttpCase, EscalationMixin):
         self.assertIn("This Level 2 work is billable", page.text)
         self.assertIn("customised for you", page.text)
         response = self._post(self.owner, f"/my/ticket/{ticket.id}/billable", accept="1")
-        self.assertEqual(response.status_code, 303)
-        self.assertIn("you accepted the billable Level 2 work", self._follow(response))
         self.assertEqual(ticket.billable_accepted, "accepted")
+        self.assertDone(response, ticket, ACCEPTED)
         response = self._post(self.owner, f"/my/ticket/{ticket.id}/billable", accept="0")
-        self.assertEqual(response.status_code, 400)
-        self.assertIn("You already answered for this ticket", response.text)
+        self.assertRefused(response, 400, "You already answered for this ticket.")
         self.assertEqual(ticket.billable_accepted, "accepted")
 
     def test_other_company_cannot_read_the_explanation(self):
         ticket = self._ticket()
         ticket._escalate("l2", self.reasons["customisation"])
+        self.authenticate(self.owner.login, self.owner.login)
+        self.assertIn("customised for you", self._page(ticket))
         self.authenticate(self.stranger.login, self.stranger.login)
-        page = self.url_open(f"/my/ticket/{ticket.id}")
-        self.assertNotIn("customised for you", page.text)
+        response = self.url_open(f"/my/ticket/{ticket.id}", allow_redirects=False)
+        self.assertEqual(response.status_code, 303)
+        self.assertTrue(response.headers["Location"].endswith("/my"))
+        page = self.url_open(response.headers["Location"]).text
+        self.assertNotIn("customised for you", page)
+        self.assertNotIn(ticket.name, page)
 
     def test_decline_is_recorded(self):
         ticket = self._ticket()
         ticket._escalate("l2", self.reasons["training"])
         response = self._post(self.owner, f"/my/ticket/{ticket.id}/billable", accept="0")
-        self.assertIn("You declined the billable Level 2 work", self._follow(response))
         self.assertEqual(ticket.billable_accepted, "declined")
+        self.assertDone(
+            response, ticket, "You declined the billable Level 2 work: we will contact you."
+        )
 
     def test_messages_come_only_from_what_was_done(self):
         """A crafted URL says nothing; a refused answer says why and writes nothing."""
@@ -162,24 +232,28 @@ class TestPortalEscalation(HttpCase, EscalationMixin):
         self.authenticate(self.owner.login, self.owner.login)
         for query in ("support_message=declined", "support_message=escalated", "sla_done=priority"):
             page = self.url_open(f"/my/ticket/{ticket.id}?{query}").text
+            self.assertIn(ticket.name, page, query)  # the ticket page itself
             self.assertNotIn("You declined", page, query)
             self.assertNotIn("Your escalation request is recorded", page, query)
             self.assertNotIn("The priority is changed", page, query)
-            self.assertNotIn('name="support_outcome"', page, query)
+            self.assertIsNone(self._said(page), query)
         response = self._post(self.owner, f"/my/ticket/{ticket.id}/billable", accept="0")
-        self.assertEqual(response.status_code, 400)
-        self.assertIn("This ticket is not billable", response.text)
+        self.assertRefused(
+            response, 400, "This ticket is not billable: there is nothing to accept."
+        )
         self.assertNotIn("You declined", response.text)
         self.assertFalse(ticket.billable_accepted)
         ticket._escalate("l2", self.reasons["training"])
         response = self._post(self.owner, f"/my/ticket/{ticket.id}/billable", accept="maybe")
-        self.assertEqual(response.status_code, 400)
+        self.assertRefused(response, 400, "Your request could not be understood.")
         self.assertEqual(ticket.billable_accepted, "pending")
 
     def test_outcome_is_said_on_its_own_ticket_only(self):
         first, second = self._ticket(), self._ticket(name="Second ticket")
         response = self._post(self.owner, f"/my/ticket/{first.id}/escalate", reason="critical")
         self.assertEqual(response.status_code, 303)
+        self.assertEqual(first.support_level, "l2")
+        # _page proves each is its ticket page: the outcome is said on neither.
         self.assertNotIn("Your escalation request is recorded", self._page(second))
         self.assertNotIn("Your escalation request is recorded", self._page(first))
 
