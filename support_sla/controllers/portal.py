@@ -6,14 +6,11 @@ from odoo.http import request
 
 from odoo.addons.helpdesk_mgmt.controllers.myaccount import CustomerPortalHelpdesk
 
-from ..engine import PRIORITY_LABELS
+from ..engine import COVERAGE_STATES, PRIORITY_LABELS
 from ..tools.display import customer_tz, duration_text
 from .display import ticket_sla
 from .main import MAX_ID, has_nul, refuse_other_methods
 from .outcome import outcome, pop_outcome, redirect_saying
-
-# Contracts a customer sees: drafts and cancelled ones stay internal.
-VISIBLE_STATES = ("trial", "active", "expired")
 
 
 class SupportSlaCustomerPortal(CustomerPortalHelpdesk):
@@ -33,10 +30,11 @@ class SupportSlaCustomerPortal(CustomerPortalHelpdesk):
     # -- contracts -------------------------------------------------------------
 
     def _sla_entitlement_domain(self):
-        """The user's own company's contracts (agents may read others' in the back office)."""
+        """The user's own company's contracts that cover or covered days: drafts and
+        cancelled ones stay internal (agents read them all in the back office)."""
         return [
             ("partner_id", "=", request.env.user.commercial_partner_id.id),
-            ("state", "in", VISIBLE_STATES),
+            ("state", "in", COVERAGE_STATES),
         ]
 
     @http.route("/my/entitlements", type="http", auth="user", website=True)

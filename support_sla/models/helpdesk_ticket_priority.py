@@ -1,6 +1,9 @@
 """The ticket's priority: impact x urgency in the company's matrix, unless overridden by
 hand (by an agent or the customer), with who, when and why."""
 
+# One concern of the ticket per file, as Odoo splits its own models (mail/models/discuss/).
+# pylint: disable=consider-merging-classes-inherited
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 

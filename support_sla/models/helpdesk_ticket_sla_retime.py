@@ -1,6 +1,9 @@
 """Re-timing open tickets after a change of SLA configuration (at once or queued for a
 scheduled action), and the repair of a ticket's clocks from its own history."""
 
+# One concern of the ticket per file, as Odoo splits its own models (mail/models/discuss/).
+# pylint: disable=consider-merging-classes-inherited
+
 from markupsafe import Markup
 
 from odoo import _, api, fields, models

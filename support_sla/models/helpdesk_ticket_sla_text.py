@@ -1,6 +1,9 @@
 """What the ticket's SLA says to a reader: the coverage line, why no SLA applies,
 deadlines in the customer's time and the time left, in the reader's language."""
 
+# One concern of the ticket per file, as Odoo splits its own models (mail/models/discuss/).
+# pylint: disable=consider-merging-classes-inherited
+
 from odoo import _, api, fields, models
 from odoo.tools import format_date
 
