@@ -173,12 +173,23 @@ class TestPortalEscalation(HttpCase, EscalationMixin):
         self.assertRefused(response, 403, refusal)
         self.assertFalse(ticket.escalation_ids)
         self.assertEqual(ticket.support_level, "l1")
+        # The page offers the follower nothing it would refuse; the owner gets the form.
+        escalate_form = f'action="/my/ticket/{ticket.id}/escalate"'
+        self.assertNotIn(escalate_form, self._page(ticket))
+        self.authenticate(self.owner.login, self.owner.login)
+        self.assertIn(escalate_form, self._page(ticket))
         ticket._escalate("l2", self.reasons["customisation"])
         response = self._post(self.follower, f"/my/ticket/{ticket.id}/billable", accept="1")
         self.assertRefused(response, 403, refusal)
         self.assertEqual(ticket.billable_accepted, "pending")
-        # Reading stays helpdesk_mgmt's rule: the follower reads the explanation.
-        self.assertIn("customised for you", self._page(ticket))
+        # Reading stays helpdesk_mgmt's rule: the follower reads the explanation, with
+        # no answer buttons.
+        billable_form = f'action="/my/ticket/{ticket.id}/billable"'
+        page = self._page(ticket)
+        self.assertIn("customised for you", page)
+        self.assertNotIn(billable_form, page)
+        self.authenticate(self.owner.login, self.owner.login)
+        self.assertIn(billable_form, self._page(ticket))
 
     def test_closed_ticket_and_bad_reason_are_refused(self):
         ticket = self._ticket()
