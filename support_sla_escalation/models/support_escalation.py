@@ -3,7 +3,7 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-LEVEL_SELECTION = [("l1", "Level 1"), ("l2", "Level 2")]
+SUPPORT_LEVEL_SELECTION = [("l1", "Level 1"), ("l2", "Level 2")]
 ORIGIN_SELECTION = [("agent", "Agent"), ("customer", "Customer"), ("sla", "SLA")]
 
 
@@ -25,8 +25,8 @@ class SupportEscalation(models.Model):
         related="ticket_id.commercial_partner_id",
         store=True,
     )
-    from_level = fields.Selection(LEVEL_SELECTION, required=True, readonly=True)
-    to_level = fields.Selection(LEVEL_SELECTION, required=True, readonly=True)
+    from_level = fields.Selection(SUPPORT_LEVEL_SELECTION, required=True, readonly=True)
+    to_level = fields.Selection(SUPPORT_LEVEL_SELECTION, required=True, readonly=True)
     from_team_id = fields.Many2one("helpdesk.ticket.team", string="From Team", readonly=True)
     to_team_id = fields.Many2one("helpdesk.ticket.team", string="To Team", readonly=True)
     reason_id = fields.Many2one(
