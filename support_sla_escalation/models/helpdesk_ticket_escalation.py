@@ -234,15 +234,15 @@ class HelpdeskTicket(models.Model):
 
     # -- SLA --------------------------------------------------------------------------
 
-    def _sla_warn(self, clock):
-        result = super()._sla_warn(clock)
+    def _sla_on_warning(self, clock):
+        super()._sla_on_warning(clock)
         self._sla_escalate(clock, ("warning",))
-        return result
 
-    def _sla_notify_breach(self, clock):
-        result = super()._sla_notify_breach(clock)
+    def _sla_on_breach(self, clock):
+        super()._sla_on_breach(clock)
+        # A team escalating at the warning escalates at the breach too, had the warning
+        # not escalated (no Level 2 team then, or a clock already past its warning).
         self._sla_escalate(clock, ("warning", "breach"))
-        return result
 
     def _sla_escalate(self, clock, modes):
         """Escalate to Level 2 the tickets whose team asks for it, once per clock."""

@@ -307,7 +307,7 @@ class TestSlaEscalation(EscalationCase):
         # Back at Level 1, the same clock never escalates again.
         ticket._escalate("l1", self.reasons["wrong_level"])
         with freeze_time("2026-03-02 13:00:00"):
-            ticket._sla_notify_breach("response")
+            ticket._sla_on_breach("response")
         self.assertEqual(ticket.support_level, "l1")
         self.assertEqual(len(ticket.escalation_ids), 2)
 
@@ -340,3 +340,16 @@ class TestSlaEscalation(EscalationCase):
             self.env["helpdesk.ticket"]._cron_sla_check()
         self.assertEqual(len(tickets.escalation_ids), 3)
         self.assertEqual(set(tickets.mapped("support_level")), {"l2"})
+
+    def test_escalation_follows_the_hooks_not_the_announcements(self):
+        self.team_l1.sla_escalation = "warning"
+        with freeze_time("2026-03-02 08:00:00"):
+            ticket = self._l1_ticket()
+        with freeze_time("2026-03-02 09:50:00"):
+            # Announcing a warning or a breach (e.g. again, by hand) moves nothing.
+            ticket._sla_warn("response")
+            ticket._sla_notify_breach("response")
+            self.assertFalse(ticket.escalation_ids)
+            ticket._sla_on_warning("response")
+        self.assertEqual(ticket.support_level, "l2")
+        self.assertRecordValues(ticket.escalation_ids, [{"origin": "sla", "sla_clock": "response"}])
