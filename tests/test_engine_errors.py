@@ -11,7 +11,6 @@ from policies import standard, weekdays
 from support_sla.engine import (
     Schedule,
     SlaError,
-    available_hours,
     check_matrix,
     clock_state,
     deadline_with_pauses,
@@ -64,11 +63,6 @@ CASES = [
     (lambda: check_matrix([("high", "high", "3")]), "matrix_missing", None),
     (lambda: matrix_priority({}, "high", "low"), "matrix_missing", {"cells": "high/low"}),
     (lambda: notice_deadline(date(2025, 1, 1), -1), "notice_days", {"days": -1}),
-    (
-        lambda: available_hours(10, date(2025, 1, 1), date(2025, 2, 1), -1),
-        "hours_negative",
-        {"hours": -1},
-    ),
     (lambda: Schedule([("Monday", 8, 17)], "UTC"), INVALID_INPUT, {}),
 ]
 

@@ -17,13 +17,8 @@ from .clock import (
     deadlines,
 )
 from .contract import notice_deadline, renews, transition
+from .dates import add_months, check_date
 from .errors import SlaError
-from .prepaid import (
-    accrued_hours,
-    add_months,
-    annual_period,
-    available_hours,
-)
 from .priority import (
     DEFAULT_MATRIX,
     LEVELS,
@@ -48,10 +43,8 @@ __all__ = [
     "ClockState",
     "Schedule",
     "SlaError",
-    "accrued_hours",
     "add_months",
-    "annual_period",
-    "available_hours",
+    "check_date",
     "check_matrix",
     "clock_state",
     "deadline_with_pauses",

@@ -7,8 +7,8 @@ before the end. A notice given too late takes effect at the following end.
 
 from datetime import date, datetime, timedelta
 
+from .dates import add_months
 from .errors import SlaError
-from .prepaid import add_months
 
 ACTIVE_STATES = ("trial", "active")
 

@@ -7,31 +7,14 @@ period ends (Ivanti TRM: "réparties proportionnellement sur 12 mois", "les jour
 non utilisés expirent à la fin de chaque période annuelle").
 """
 
-import calendar
-from datetime import date, datetime
-
-from .errors import SlaError
-
-
-def add_months(day, months):
-    """``day`` moved by ``months`` calendar months, clamped to the month's end."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    if not 1 <= year <= 9999:
-        raise SlaError("That date is outside the supported calendar.", "date_out_of_range")
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
-
-
-def _check_date(value, what):
-    if isinstance(value, datetime) or not isinstance(value, date):
-        raise SlaError(f"The {what} must be a date, got {value!r}.")
+# Relative: ``odoo.addons.support_sla`` under Odoo, the same package in the engine tests.
+from ...support_sla.engine import SlaError, add_months, check_date
 
 
 def _period_index(anchor, on):
     """How many whole years separate the period of ``on`` from ``anchor``."""
-    _check_date(anchor, "start date")
-    _check_date(on, "date")
+    check_date(anchor, "start date")
+    check_date(on, "date")
     if on < anchor:
         raise SlaError(
             f"{on} is before the start of the package ({anchor}).",
@@ -65,8 +48,8 @@ def accrued_hours(annual_hours, anchor, on, end=None):
             "hours_negative",
             hours=annual_hours,
         )
-    _check_date(anchor, "start date")
-    _check_date(on, "date")
+    check_date(anchor, "start date")
+    check_date(on, "date")
     if on < anchor:
         return 0.0
     first = 12 * _period_index(anchor, on)
