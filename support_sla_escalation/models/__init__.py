@@ -9,3 +9,5 @@ from . import helpdesk_ticket_billable
 from . import helpdesk_ticket_portal
 from . import support_entitlement
 from . import account_analytic_line
+from . import account_analytic_line_billing
+from . import account_analytic_line_invoicing
