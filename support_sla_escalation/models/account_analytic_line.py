@@ -72,6 +72,10 @@ class AccountAnalyticLine(models.Model):
         """Whether this is the split's own write (under sudo only)."""
         return self.env.su and self.env.context.get(SPLITTING)
 
+    def _consulting_digits(self):
+        """Hours are quantities: compared at their precision, as sale_timesheet does."""
+        return self.env["decimal.precision"].precision_get("Product Unit of Measure")
+
     @api.model_create_multi
     def create(self, vals_list):
         self._check_consulting_typed(vals_list)
@@ -99,6 +103,7 @@ class AccountAnalyticLine(models.Model):
         if not tickets:
             return vals_list
         today = fields.Date.context_today(self)
+        digits = self._consulting_digits()
         remaining = {}
         budgets = {}
         result = []
@@ -128,13 +133,13 @@ class AccountAnalyticLine(models.Model):
             remaining.setdefault(key, budget["available"])
             prepaid = min(hours, remaining[key])
             rest = hours - prepaid
-            if float_is_zero(hours, precision_digits=4):
+            if float_is_zero(hours, precision_digits=digits):
                 # A timer just started: the budget decides where it belongs.
                 split = "prepaid" if remaining[key] > 0 else "billable"
                 result.append({**vals, **common, "consulting_split": split})
-            elif float_is_zero(rest, precision_digits=4):
+            elif float_is_zero(rest, precision_digits=digits):
                 result.append({**vals, **common, "consulting_split": "prepaid"})
-            elif float_is_zero(prepaid, precision_digits=4):
+            elif float_is_zero(prepaid, precision_digits=digits):
                 result.append({**vals, **common, "consulting_split": "billable"})
             else:
                 result.append(
@@ -198,14 +203,15 @@ class AccountAnalyticLine(models.Model):
         their excess to a billable line."""
         # After the user's own write of the lines: the split's fields, with sudo.
         splitting = self.sudo().with_context(**{SPLITTING: True})
+        digits = self._consulting_digits()
         for line in splitting:
             entitlement = line.consulting_entitlement_id
             budget = entitlement._consulting_budget(line.date)[entitlement]
             # Before the contract starts there is no budget at all.
             excess = budget["used"] - budget["accrued"] if budget["start"] else line.unit_amount
-            if float_compare(excess, 0, precision_digits=4) <= 0:
+            if float_compare(excess, 0, precision_digits=digits) <= 0:
                 continue
-            if float_compare(excess, line.unit_amount, precision_digits=4) >= 0:
+            if float_compare(excess, line.unit_amount, precision_digits=digits) >= 0:
                 # Nothing of the line fits in the budget any more: it is all billable.
                 line.write({"consulting_split": "billable"})
                 continue
