@@ -49,7 +49,7 @@ class AccountAnalyticLine(models.Model):
             "prepaid": [("consulting_split", "=", "prepaid")],
             "declined": [*billable, *declined, *not_billed],
             "no_sale_line": [*billable, ("so_line", "=", False), "!", *declined, *not_billed],
-            "to_invoice": [*billable, ("so_line", "!=", False), *not_billed],
+            "to_invoice": [*billable, ("so_line", "!=", False), "!", *declined, *not_billed],
             "invoiced": [*billable, *billed],
         }[status]
 
@@ -63,20 +63,13 @@ class AccountAnalyticLine(models.Model):
 
     @api.depends("consulting_split", "so_line", "timesheet_invoice_id.state", "consulting_declined")
     def _compute_consulting_status(self):
-        for line in self:
-            if line.consulting_split == "prepaid":
-                status = "prepaid"
-            elif line.consulting_split != "billable":
-                status = False
-            elif line.timesheet_invoice_id and line.timesheet_invoice_id.state != "cancel":
-                status = "invoiced"
-            elif line.consulting_declined:
-                status = "declined"
-            elif not line.so_line:
-                status = "no_sale_line"
-            else:
-                status = "to_invoice"
-            line.consulting_status = status
+        # The search's domains (one line, one status), in memory and for all lines at once.
+        lines = self
+        lines.consulting_status = False
+        for status, _label in self._fields["consulting_status"].selection:
+            matched = lines.filtered_domain(self._get_consulting_status_domain(status))
+            matched.consulting_status = status
+            lines -= matched
 
     @api.depends("ticket_id.billable_accepted", "ticket_id.billable_invoice_declined")
     def _compute_consulting_declined(self):
