@@ -2,8 +2,9 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 
+# One model over several files, by concern (as Odoo's mail does).
 class AccountAnalyticLine(models.Model):
-    _inherit = "account.analytic.line"
+    _inherit = "account.analytic.line"  # pylint: disable=consider-merging-classes-inherited
 
     consulting_status = fields.Selection(
         [

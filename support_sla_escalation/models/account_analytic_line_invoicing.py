@@ -3,8 +3,9 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare, formatLang
 
 
+# One model over several files, by concern (as Odoo's mail does).
 class AccountAnalyticLine(models.Model):
-    _inherit = "account.analytic.line"
+    _inherit = "account.analytic.line"  # pylint: disable=consider-merging-classes-inherited
 
     def _consulting_hours_text(self, hours):
         """Hours in the reader's number format, to the hundredth only when needed."""

@@ -6,8 +6,9 @@ from odoo.exceptions import UserError
 from .support_escalation import SUPPORT_LEVEL_SELECTION
 
 
+# One model over several files, by concern (as Odoo's mail does).
 class HelpdeskTicket(models.Model):
-    _inherit = "helpdesk.ticket"
+    _inherit = "helpdesk.ticket"  # pylint: disable=consider-merging-classes-inherited
 
     escalation_ids = fields.One2many("support.escalation", "ticket_id", string="Escalations")
     escalation_count = fields.Integer(compute="_compute_escalation_count")
@@ -235,14 +236,16 @@ class HelpdeskTicket(models.Model):
     # -- SLA --------------------------------------------------------------------------
 
     def _sla_on_warning(self, clock):
-        super()._sla_on_warning(clock)
+        result = super()._sla_on_warning(clock)
         self._sla_escalate(clock, ("warning",))
+        return result
 
     def _sla_on_breach(self, clock):
-        super()._sla_on_breach(clock)
+        result = super()._sla_on_breach(clock)
         # A team escalating at the warning escalates at the breach too, had the warning
         # not escalated (no Level 2 team then, or a clock already past its warning).
         self._sla_escalate(clock, ("warning", "breach"))
+        return result
 
     def _sla_escalate(self, clock, modes):
         """Escalate to Level 2 the tickets whose team asks for it, once per clock."""
