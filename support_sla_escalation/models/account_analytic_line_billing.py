@@ -83,17 +83,14 @@ class AccountAnalyticLine(models.Model):
     def _consulting_sale_line(self):
         """The one rule of the sale line of Level 2 time, whatever created the line (ticket
         form, timesheet list, timer, import, data file): prepaid time and declined work are
-        never invoiced, billable time goes on the customer's consulting line."""
+        never invoiced, billable time goes on the ticket's sale line (the customer's
+        consulting line, unless someone chose another on the ticket)."""
         self.ensure_one()
         if self.consulting_split != "billable" or self.consulting_declined:
             return self.env["sale.order.line"]
-        return self.sudo().consulting_entitlement_id.consulting_sale_line_id
+        return self.sudo().ticket_id.sale_line_id
 
-    @api.depends(
-        "consulting_split",
-        "consulting_entitlement_id.consulting_sale_line_id",
-        "consulting_declined",
-    )
+    @api.depends("consulting_split", "ticket_id.sale_line_id", "consulting_declined")
     def _compute_so_line(self):
         # Level 2 time follows the split whatever its project or a sale line typed in a
         # view: sale_timesheet's rule (billable project, edited line) does not apply.
@@ -113,10 +110,8 @@ class AccountAnalyticLine(models.Model):
             )
 
     def _timesheet_determine_sale_line(self):
-        """Prepaid and included Level 2 time is never invoiced; billable time goes on the
-        customer's consulting line."""
-        if self.consulting_split:
-            return self._consulting_sale_line()
+        """Included Level 2 time (an escalated ticket that is not billable) is never
+        invoiced. Billable tickets' time has its own rule (_compute_so_line)."""
         ticket = self.sudo().ticket_id
         if ticket and (ticket.support_level == "l2" or ticket.escalation_ids):
             return self.env["sale.order.line"]

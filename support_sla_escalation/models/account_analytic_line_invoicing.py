@@ -33,7 +33,11 @@ class AccountAnalyticLine(models.Model):
         else:
             # Same rights as creating the order: the hours only lacked their link to it.
             entitlement.with_user(self.env.user)._check_consulting_order_access()
-            self.env.add_to_compute(self._fields["so_line"], pending)
+        # Their tickets without a sale line (e.g. no longer billable) get the consulting line.
+        pending.ticket_id.filtered(
+            lambda t: not t.sale_line_id
+        ).sale_line_id = entitlement.consulting_sale_line_id
+        self.env.add_to_compute(self._fields["so_line"], pending)
         pending.flush_recordset(["so_line"])
         moved = pending.filtered("so_line")
         order = entitlement.consulting_sale_line_id.order_id

@@ -71,6 +71,16 @@ class HelpdeskTicket(models.Model):
                 and escalation.reason_id.billable
             )
 
+    @api.depends("billable", "entitlement_id.consulting_sale_line_id")
+    def _compute_sale_line(self):
+        # Billable work goes on the customer's consulting line (none yet: the hours wait
+        # for it). An agent may choose another: the hours not invoiced yet follow the
+        # ticket's line (account.analytic.line._consulting_sale_line), prepaid ones never.
+        billable = self.filtered("billable")
+        for ticket in billable:
+            ticket.sale_line_id = ticket.entitlement_id.consulting_sale_line_id
+        return super(HelpdeskTicket, self - billable)._compute_sale_line()
+
     @api.depends("billable", "billable_reason", "current_escalation_id.reason_id")
     @api.depends_context("lang")
     def _compute_billable_explanation(self):
