@@ -26,9 +26,9 @@ class AccountAnalyticLine(models.Model):
         help="Billable time of a ticket whose customer declined the charge: not invoiced "
         "unless a helpdesk manager decided otherwise on the ticket.",
     )
-    ticket_billable_unaccepted = fields.Boolean(
+    consulting_unaccepted = fields.Boolean(
         string="Not Accepted",
-        compute="_compute_ticket_billable_unaccepted",
+        compute="_compute_consulting_unaccepted",
         help="Logged on a billable ticket whose customer has not accepted the charge.",
     )
 
@@ -102,10 +102,10 @@ class AccountAnalyticLine(models.Model):
         )._compute_so_line()
 
     @api.depends("ticket_id.billable", "ticket_id.billable_accepted")
-    def _compute_ticket_billable_unaccepted(self):
+    def _compute_consulting_unaccepted(self):
         for line in self:
             ticket = line.sudo().ticket_id
-            line.ticket_billable_unaccepted = bool(
+            line.consulting_unaccepted = bool(
                 ticket.billable and ticket.billable_accepted != "accepted"
             )
 

@@ -252,7 +252,7 @@ class HelpdeskTicket(models.Model):
         candidates = self.filtered(
             lambda t: (
                 t.support_level == "l1"
-                and t.team_id.sla_escalation in modes
+                and t.team_id.escalation_sla_trigger in modes
                 and not t.stage_id.closed
             )
         )

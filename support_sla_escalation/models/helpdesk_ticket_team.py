@@ -20,7 +20,7 @@ class HelpdeskTicketTeam(models.Model):
         help="Level 2 (or senior analysts') team receiving this team's escalations. "
         "Empty: the company's first Level 2 team.",
     )
-    sla_escalation = fields.Selection(
+    escalation_sla_trigger = fields.Selection(
         [
             ("never", "Never"),
             ("breach", "When an SLA target is missed"),

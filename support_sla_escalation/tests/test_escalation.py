@@ -291,7 +291,7 @@ class TestEscalation(EscalationCase):
 @tagged("post_install", "-at_install")
 class TestSlaEscalation(EscalationCase):
     def test_breach_escalates_once_per_clock_when_configured(self):
-        self.team_l1.sla_escalation = "breach"
+        self.team_l1.escalation_sla_trigger = "breach"
         with freeze_time("2026-03-02 08:00:00"):  # Monday, 09:00 in Paris
             ticket = self._l1_ticket()
         self.assertEqual(ticket.sla_response_status, "running")
@@ -312,7 +312,7 @@ class TestSlaEscalation(EscalationCase):
         self.assertEqual(len(ticket.escalation_ids), 2)
 
     def test_warning_share_escalates_when_configured(self):
-        self.team_l1.sla_escalation = "warning"
+        self.team_l1.escalation_sla_trigger = "warning"
         with freeze_time("2026-03-02 08:00:00"):
             ticket = self._l1_ticket()
         with freeze_time("2026-03-02 09:50:00"):  # 80 % of 2 h
@@ -333,7 +333,7 @@ class TestSlaEscalation(EscalationCase):
         self.assertEqual(ticket.support_level, "l1")
 
     def test_breach_escalation_is_batched(self):
-        self.team_l1.sla_escalation = "breach"
+        self.team_l1.escalation_sla_trigger = "breach"
         with freeze_time("2026-03-02 08:00:00"):
             tickets = self._l1_ticket() | self._l1_ticket() | self._l1_ticket()
         with freeze_time("2026-03-02 12:00:00"):
@@ -342,7 +342,7 @@ class TestSlaEscalation(EscalationCase):
         self.assertEqual(set(tickets.mapped("support_level")), {"l2"})
 
     def test_escalation_follows_the_hooks_not_the_announcements(self):
-        self.team_l1.sla_escalation = "warning"
+        self.team_l1.escalation_sla_trigger = "warning"
         with freeze_time("2026-03-02 08:00:00"):
             ticket = self._l1_ticket()
         with freeze_time("2026-03-02 09:50:00"):
