@@ -257,7 +257,7 @@ class HelpdeskTicket(models.Model):
             )
         )
         if not candidates:
-            return self.env["support.escalation"]
+            return
         done = {
             ticket.id
             for [ticket] in self.env["support.escalation"]
@@ -279,15 +279,11 @@ class HelpdeskTicket(models.Model):
             if ticket.id not in done and target:
                 by_target[target] |= ticket
         if not by_target:
-            return self.env["support.escalation"]
+            return
         reason = self.env.ref("support_sla_escalation.reason_sla")
         if clock == "response":
             note = _("The response target is at risk or missed.")
         else:
             note = _("The resolution target is at risk or missed.")
-        rows = self.env["support.escalation"]
         for target, tickets in by_target.items():
-            rows |= tickets._escalate(
-                "l2", reason, note=note, origin="sla", team=target, sla_clock=clock
-            )
-        return rows
+            tickets._escalate("l2", reason, note=note, origin="sla", team=target, sla_clock=clock)
