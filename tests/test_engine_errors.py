@@ -16,7 +16,6 @@ from policies import standard, weekdays
 from support_sla.engine import (
     Schedule,
     SlaError,
-    available_hours,
     check_matrix,
     clock_state,
     deadline_with_pauses,
@@ -69,11 +68,6 @@ CASES = [
     (lambda: check_matrix([("high", "high", "3")]), "matrix_missing", None),
     (lambda: matrix_priority({}, "high", "low"), "matrix_missing", {"cells": "high/low"}),
     (lambda: notice_deadline(date(2025, 1, 1), -1), "notice_days", {"days": -1}),
-    (
-        lambda: available_hours(10, date(2025, 1, 1), date(2025, 2, 1), -1),
-        "hours_negative",
-        {"hours": -1},
-    ),
     (lambda: Schedule([("Monday", 8, 17)], "UTC"), INVALID_INPUT, {}),
 ]
 
@@ -159,18 +153,14 @@ def test_every_code_raised_has_its_sentence_with_the_same_values():
 
 
 def test_the_engine_writes_its_sentences_only_in_messages():
-    # Outside MESSAGES the engine raises a rule's refusal with SlaError.of only.
+    # Outside MESSAGES both addons' engines raise a rule's refusal with SlaError.of only.
     for path, line, code, names in raise_sites():
-        if path.parts[:2] == ("support_sla", "engine") and path.name != "prepaid.py":
+        if path.parts[1] == "engine":
             assert names is not None, f"{path}:{line}: {code} has its own sentence"
 
 
-# prepaid.py still writes its own English (it is moving to the escalation addon).
-PREPAID_CODES = {"before_package", "hours_negative"}
-
-
 @pytest.mark.parametrize(
-    ("call", "code", "params"), [case for case in CASES if case[1] not in (None, *PREPAID_CODES)]
+    ("call", "code", "params"), [case for case in CASES if case[1] is not None]
 )
 def test_english_sentence_is_the_template(call, code, params):
     with pytest.raises(SlaError) as caught:

@@ -26,11 +26,6 @@ from .contract import (
 )
 from .dates import add_months, check_date
 from .errors import SlaError
-from .prepaid import (
-    accrued_hours,
-    annual_period,
-    available_hours,
-)
 from .priority import (
     DEFAULT_MATRIX,
     LEVELS,
@@ -55,10 +50,7 @@ __all__ = [
     "ClockState",
     "Schedule",
     "SlaError",
-    "accrued_hours",
     "add_months",
-    "annual_period",
-    "available_hours",
     "check_date",
     "check_matrix",
     "clock_state",

@@ -4,5 +4,10 @@ from . import res_company
 from . import res_config_settings
 from . import helpdesk_ticket_team
 from . import helpdesk_ticket
+from . import helpdesk_ticket_escalation
+from . import helpdesk_ticket_billable
+from . import helpdesk_ticket_portal
 from . import support_entitlement
 from . import account_analytic_line
+from . import account_analytic_line_billing
+from . import account_analytic_line_invoicing

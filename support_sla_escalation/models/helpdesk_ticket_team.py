@@ -1,13 +1,13 @@
 from odoo import _, api, fields, models
 
-from .support_escalation import LEVEL_SELECTION
+from .support_escalation import SUPPORT_LEVEL_SELECTION
 
 
 class HelpdeskTicketTeam(models.Model):
     _inherit = "helpdesk.ticket.team"
 
     support_level = fields.Selection(
-        LEVEL_SELECTION,
+        SUPPORT_LEVEL_SELECTION,
         default="l1",
         required=True,
         help="Level 1: customer services, included in the maintenance contract. "
@@ -20,7 +20,7 @@ class HelpdeskTicketTeam(models.Model):
         help="Level 2 (or senior analysts') team receiving this team's escalations. "
         "Empty: the company's first Level 2 team.",
     )
-    sla_escalation = fields.Selection(
+    escalation_sla_trigger = fields.Selection(
         [
             ("never", "Never"),
             ("breach", "When an SLA target is missed"),

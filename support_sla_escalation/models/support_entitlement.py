@@ -3,14 +3,16 @@ from datetime import date
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from odoo.addons.support_sla.engine import SlaError, accrued_hours, annual_period
+from odoo.addons.support_sla.engine import SlaError
 
-# Ivanti TRM packages: prepaid consulting hours per twelve months.
+from ..engine import accrued_hours, annual_period, available_hours
+
+# Ivanti TRM packages: name and prepaid consulting hours per twelve months.
 CONSULTING_PACKAGES = {
-    "trm_basic": 96,
-    "trm_premier": 192,
-    "trm_enterprise": 384,
-    "trm_dedicated": 1600,
+    "trm_basic": ("TRM Basic", 96),
+    "trm_premier": ("TRM Premier", 192),
+    "trm_enterprise": ("TRM Enterprise", 384),
+    "trm_dedicated": ("TRM Dedicated", 1600),
 }
 
 
@@ -18,13 +20,8 @@ class SupportEntitlement(models.Model):
     _inherit = "support.entitlement"
 
     consulting_package = fields.Selection(
-        [
-            ("custom", "Custom"),
-            ("trm_basic", "TRM Basic (96 h)"),
-            ("trm_premier", "TRM Premier (192 h)"),
-            ("trm_enterprise", "TRM Enterprise (384 h)"),
-            ("trm_dedicated", "TRM Dedicated (1600 h)"),
-        ],
+        [("custom", "Custom")]
+        + [(code, f"{name} ({hours} h)") for code, (name, hours) in CONSULTING_PACKAGES.items()],
         default="custom",
         tracking=True,
         help="Preset of prepaid consulting hours per year.",
@@ -73,9 +70,9 @@ class SupportEntitlement(models.Model):
     @api.depends("consulting_package")
     def _compute_consulting_hours_per_year(self):
         for entitlement in self:
-            hours = CONSULTING_PACKAGES.get(entitlement.consulting_package)
-            if hours is not None:
-                entitlement.consulting_hours_per_year = hours
+            package = CONSULTING_PACKAGES.get(entitlement.consulting_package)
+            if package:
+                entitlement.consulting_hours_per_year = package[1]
             elif not entitlement.consulting_hours_per_year:
                 entitlement.consulting_hours_per_year = 0.0
 
@@ -165,12 +162,13 @@ class SupportEntitlement(models.Model):
         budgets = {}
         for entitlement, (start, end) in periods.items():
             annual = entitlement.consulting_hours_per_year
-            accrued = (
-                accrued_hours(annual, entitlement.date_start, day, entitlement.date_end or None)
-                if start and annual > 0
-                else 0.0
-            )
             spent = used.get(entitlement, 0.0)
+            accrued = available = 0.0
+            # A negative figure is refused on save (_check_consulting_hours): none until then.
+            if start and annual > 0:
+                package = (annual, entitlement.date_start, day)
+                accrued = accrued_hours(*package, end=entitlement.date_end or None)
+                available = available_hours(*package, spent, end=entitlement.date_end or None)
             budgets[entitlement] = {
                 "start": start,
                 # The period stops with the contract.
@@ -178,7 +176,7 @@ class SupportEntitlement(models.Model):
                 and min(fields.Date.subtract(end, days=1), entitlement.date_end or date.max),
                 "accrued": accrued,
                 "used": spent,
-                "available": max(accrued - spent, 0.0),
+                "available": available,
             }
         return budgets
 

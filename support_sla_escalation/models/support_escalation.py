@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.support_sla.tools.display import duration_text
 
-LEVEL_SELECTION = [("l1", "Level 1"), ("l2", "Level 2")]
+SUPPORT_LEVEL_SELECTION = [("l1", "Level 1"), ("l2", "Level 2")]
 ORIGIN_SELECTION = [("agent", "Agent"), ("customer", "Customer"), ("sla", "SLA")]
 
 
@@ -27,8 +27,8 @@ class SupportEscalation(models.Model):
         related="ticket_id.commercial_partner_id",
         store=True,
     )
-    from_level = fields.Selection(LEVEL_SELECTION, required=True, readonly=True)
-    to_level = fields.Selection(LEVEL_SELECTION, required=True, readonly=True)
+    from_level = fields.Selection(SUPPORT_LEVEL_SELECTION, required=True, readonly=True)
+    to_level = fields.Selection(SUPPORT_LEVEL_SELECTION, required=True, readonly=True)
     from_team_id = fields.Many2one("helpdesk.ticket.team", string="From Team", readonly=True)
     to_team_id = fields.Many2one("helpdesk.ticket.team", string="To Team", readonly=True)
     reason_id = fields.Many2one(

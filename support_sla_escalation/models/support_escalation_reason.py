@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from .support_escalation import LEVEL_SELECTION
+from .support_escalation import SUPPORT_LEVEL_SELECTION
 
 
 class SupportEscalationReason(models.Model):
@@ -14,7 +14,7 @@ class SupportEscalationReason(models.Model):
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)
     to_level = fields.Selection(
-        LEVEL_SELECTION,
+        SUPPORT_LEVEL_SELECTION,
         string="Moves To",
         required=True,
         default="l2",

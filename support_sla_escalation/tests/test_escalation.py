@@ -291,7 +291,7 @@ class TestEscalation(EscalationCase):
 @tagged("post_install", "-at_install")
 class TestSlaEscalation(EscalationCase):
     def test_breach_escalates_once_per_clock_when_configured(self):
-        self.team_l1.sla_escalation = "breach"
+        self.team_l1.escalation_sla_trigger = "breach"
         with freeze_time("2026-03-02 08:00:00"):  # Monday, 09:00 in Paris
             ticket = self._l1_ticket()
         self.assertEqual(ticket.sla_response_status, "running")
@@ -307,12 +307,12 @@ class TestSlaEscalation(EscalationCase):
         # Back at Level 1, the same clock never escalates again.
         ticket._escalate("l1", self.reasons["wrong_level"])
         with freeze_time("2026-03-02 13:00:00"):
-            ticket._sla_notify_breach("response")
+            ticket._sla_on_breach("response")
         self.assertEqual(ticket.support_level, "l1")
         self.assertEqual(len(ticket.escalation_ids), 2)
 
     def test_warning_share_escalates_when_configured(self):
-        self.team_l1.sla_escalation = "warning"
+        self.team_l1.escalation_sla_trigger = "warning"
         with freeze_time("2026-03-02 08:00:00"):
             ticket = self._l1_ticket()
         with freeze_time("2026-03-02 09:50:00"):  # 80 % of 2 h
@@ -333,10 +333,23 @@ class TestSlaEscalation(EscalationCase):
         self.assertEqual(ticket.support_level, "l1")
 
     def test_breach_escalation_is_batched(self):
-        self.team_l1.sla_escalation = "breach"
+        self.team_l1.escalation_sla_trigger = "breach"
         with freeze_time("2026-03-02 08:00:00"):
             tickets = self._l1_ticket() | self._l1_ticket() | self._l1_ticket()
         with freeze_time("2026-03-02 12:00:00"):
             self.env["helpdesk.ticket"]._cron_sla_check()
         self.assertEqual(len(tickets.escalation_ids), 3)
         self.assertEqual(set(tickets.mapped("support_level")), {"l2"})
+
+    def test_escalation_follows_the_hooks_not_the_announcements(self):
+        self.team_l1.escalation_sla_trigger = "warning"
+        with freeze_time("2026-03-02 08:00:00"):
+            ticket = self._l1_ticket()
+        with freeze_time("2026-03-02 09:50:00"):
+            # Announcing a warning or a breach (e.g. again, by hand) moves nothing.
+            ticket._sla_warn("response")
+            ticket._sla_notify_breach("response")
+            self.assertFalse(ticket.escalation_ids)
+            ticket._sla_on_warning("response")
+        self.assertEqual(ticket.support_level, "l2")
+        self.assertRecordValues(ticket.escalation_ids, [{"origin": "sla", "sla_clock": "response"}])

@@ -287,6 +287,87 @@ class TestConsultingInvoicing(AccountTestInvoicingCommon, EscalationMixin):
         self.assertEqual(timer.so_line, self.order.order_line)
         self.assertEqual(timer.consulting_status, "to_invoice")
 
+    def test_a_billable_ticket_shows_the_consulting_line_its_hours_go_to(self):
+        ticket = self.env["helpdesk.ticket"].create(
+            {
+                "name": "Export",
+                "description": "CSV",
+                "partner_id": self.contact.id,
+                "team_id": self.team_l1.id,
+                "company_id": self.company.id,
+            }
+        )
+        self.assertFalse(ticket.sale_line_id)
+        ticket._escalate("l2", self.reasons["feature"])
+        self.assertTrue(ticket.billable)
+        self.assertEqual(ticket.sale_line_id, self.order.order_line)
+        # Where helpdesk_mgmt_timesheet_sale shows it, editable, also on a project that
+        # bills nothing else.
+        arch = ticket.with_user(self.manager).get_views([(False, "form")])["views"]["form"]
+        field = arch["arch"].split('name="sale_line_id"')[1].split("/>")[0]
+        self.assertIn('invisible="not allow_billable and not billable"', field)
+        self.assertNotIn("readonly", field)
+        # Included Level 2 work (not billable) is not put on it.
+        free = self.env["helpdesk.ticket"].create(
+            {
+                "name": "Crash",
+                "description": "Defect",
+                "partner_id": self.contact.id,
+                "team_id": self.team_l1.id,
+                "company_id": self.company.id,
+            }
+        )
+        free._escalate("l2", self.reasons["product_defect"])
+        self.assertFalse(free.sale_line_id)
+        self._log(free, 2)
+        self.assertFalse(free.timesheet_ids.so_line)
+
+    def test_a_line_chosen_on_the_ticket_is_followed_but_not_by_prepaid_hours(self):
+        ticket = self._billable_ticket()
+        other = self._consulting_order(self.customer).order_line
+        ticket.with_user(self.manager).sale_line_id = other
+        self._log(ticket, 3)
+        self.assertRecordValues(
+            ticket.timesheet_ids.sorted("consulting_split"),
+            [
+                {"consulting_split": "billable", "unit_amount": 2.0, "so_line": other.id},
+                {"consulting_split": "prepaid", "unit_amount": 1.0, "so_line": False},
+            ],
+        )
+        self.assertEqual(other.qty_delivered, 2.0)
+        self.assertEqual(self.order.order_line.qty_delivered, 0.0)
+        invoice = self._invoice(ticket.timesheet_ids)
+        self.assertEqual(invoice.invoice_line_ids.sale_line_ids, other)
+        self.assertEqual(invoice.invoice_line_ids.quantity, 2.0)
+        # Hours not invoiced yet follow the ticket's line, as a task's timesheets do.
+        invoice.button_cancel()
+        third = self._consulting_order(self.customer).order_line
+        ticket.with_user(self.manager).sale_line_id = third
+        self.assertEqual(self._billable_lines(ticket).so_line, third)
+        self.assertFalse((ticket.timesheet_ids - self._billable_lines(ticket)).so_line)
+
+    def test_hours_of_a_ticket_no_longer_billable_get_the_new_consulting_line(self):
+        other = self.env["res.partner"].create({"name": "Brasserie Nord", "is_company": True})
+        entitlement = self.env["support.entitlement"].create(
+            {
+                "partner_id": other.id,
+                "tier_id": self.env.ref("support_sla.tier_standard").id,
+                "company_id": self.company.id,
+                "date_start": fields.Date.context_today(self.env.user),
+                "state": "active",
+            }
+        )
+        ticket = self._billable_ticket(other)
+        self._log(ticket, 2)
+        ticket._escalate("l1", self.reasons["resolved_l2"])
+        self.assertFalse(ticket.billable)
+        line = ticket.timesheet_ids
+        self.assertEqual(line.consulting_status, "no_sale_line")
+        line.with_user(self.accountant).action_create_consulting_order()
+        self.assertEqual(ticket.sale_line_id, entitlement.consulting_sale_line_id)
+        self.assertEqual(line.so_line, entitlement.consulting_sale_line_id)
+        self.assertEqual(line.consulting_status, "to_invoice")
+
     def test_time_moved_onto_a_billable_ticket_is_split_there(self):
         ticket = self._billable_ticket()
         # Logged in the timesheet list first, the ticket chosen afterwards.

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from ..models.support_escalation import LEVEL_SELECTION
+from ..models.support_escalation import SUPPORT_LEVEL_SELECTION
 
 
 class SupportEscalateWizard(models.TransientModel):
@@ -11,7 +11,7 @@ class SupportEscalateWizard(models.TransientModel):
 
     ticket_id = fields.Many2one("helpdesk.ticket", required=True, readonly=True)
     current_level = fields.Selection(related="ticket_id.support_level")
-    to_level = fields.Selection(LEVEL_SELECTION, string="To", required=True, default="l2")
+    to_level = fields.Selection(SUPPORT_LEVEL_SELECTION, string="To", required=True, default="l2")
     team_id = fields.Many2one(
         "helpdesk.ticket.team",
         string="Team",

@@ -7,28 +7,16 @@ period ends (Ivanti TRM: "réparties proportionnellement sur 12 mois", "les jour
 non utilisés expirent à la fin de chaque période annuelle").
 """
 
-from datetime import date, datetime
-
-from .dates import add_months
-from .errors import SlaError
-
-
-def _check_date(value, what):
-    if isinstance(value, datetime) or not isinstance(value, date):
-        raise SlaError(f"The {what} must be a date, got {value!r}.")
+# Relative: ``odoo.addons.support_sla`` under Odoo, the same package in the engine tests.
+from ...support_sla.engine import SlaError, add_months, check_date
 
 
 def _period_index(anchor, on):
     """How many whole years separate the period of ``on`` from ``anchor``."""
-    _check_date(anchor, "start date")
-    _check_date(on, "date")
+    check_date(anchor, "start date")
+    check_date(on, "date")
     if on < anchor:
-        raise SlaError(
-            f"{on} is before the start of the package ({anchor}).",
-            "before_package",
-            date=on,
-            start=anchor,
-        )
+        raise SlaError.of("before_package", date=on, start=anchor)
     years = on.year - anchor.year
     # Always counted from the anchor, so that a 29 February start keeps its day.
     if add_months(anchor, 12 * years) > on:
@@ -50,13 +38,9 @@ def accrued_hours(annual_hours, anchor, on, end=None):
     if isinstance(annual_hours, bool) or not isinstance(annual_hours, int | float):
         raise SlaError(f"Annual hours must be a number, got {annual_hours!r}.")
     if annual_hours < 0:
-        raise SlaError(
-            f"Annual hours cannot be negative, got {annual_hours}.",
-            "hours_negative",
-            hours=annual_hours,
-        )
-    _check_date(anchor, "start date")
-    _check_date(on, "date")
+        raise SlaError.of("hours_negative", hours=annual_hours)
+    check_date(anchor, "start date")
+    check_date(on, "date")
     if on < anchor:
         return 0.0
     first = 12 * _period_index(anchor, on)
@@ -70,9 +54,5 @@ def available_hours(annual_hours, anchor, on, used_in_period, end=None):
     if isinstance(used_in_period, bool) or not isinstance(used_in_period, int | float):
         raise SlaError(f"Used hours must be a number, got {used_in_period!r}.")
     if used_in_period < 0:
-        raise SlaError(
-            f"Used hours cannot be negative, got {used_in_period}.",
-            "hours_negative",
-            hours=used_in_period,
-        )
+        raise SlaError.of("hours_negative", hours=used_in_period)
     return max(accrued_hours(annual_hours, anchor, on, end) - used_in_period, 0.0)
