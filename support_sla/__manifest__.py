@@ -23,6 +23,7 @@
         "views/support_entitlement_views.xml",
         "views/support_priority_rule_views.xml",
         "views/helpdesk_ticket_views.xml",
+        "views/helpdesk_ticket_report_views.xml",
         "views/helpdesk_ticket_actions.xml",
         "views/helpdesk_ticket_stage_views.xml",
         "views/res_partner_views.xml",
@@ -32,7 +33,12 @@
         "views/support_entitlement_portal_templates.xml",
         "views/helpdesk_ticket_portal_templates.xml",
     ],
-    "demo": ["demo/support_sla_demo.xml", "demo/support_sla_portal_demo.xml"],
+    "demo": [
+        "demo/resource_calendar_demo.xml",
+        "demo/support_entitlement_demo.xml",
+        "demo/helpdesk_ticket_demo.xml",
+        "demo/support_sla_portal_demo.xml",
+    ],
     "assets": {
         "web.assets_backend": ["support_sla/static/src/scss/support_sla.scss"],
         "web.assets_frontend": ["support_sla/static/src/js/portal_sla_preview.esm.js"],

@@ -5,5 +5,7 @@ from . import test_sla_check
 from . import test_entitlement_lifecycle
 from . import test_sla_retime
 from . import test_portal
+from . import test_portal_contract
+from . import test_portal_new_ticket
 from . import test_backoffice
 from . import test_user_paths

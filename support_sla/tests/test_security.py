@@ -8,7 +8,7 @@ from odoo.tests import new_test_user, tagged, users
 from odoo.tools import mute_logger
 
 from .common import SlaCase
-from .test_portal import PortalCase
+from .common_portal import PortalCase
 
 # What the SLA machinery computes or records, tested field by field.
 SLA_COMPUTED = (

@@ -12,7 +12,7 @@ from odoo.tools import format_datetime
 from ..controllers.display import ticket_sla
 from ..tools.display import local_text
 from .common import SlaCase
-from .test_portal import PortalCase
+from .common_portal import PortalCase
 
 NEW_YORK = "America/New_York"
 TOKYO = "Asia/Tokyo"
