@@ -11,6 +11,15 @@ from odoo.tools import format_datetime
 from .common import SlaCase
 
 
+def said_outcome(page):
+    """``(level, text)`` said by a portal ticket page's outcome block, or None."""
+    block = re.search(r'<div\b[^>]*name="support_outcome"[^>]*>(.*?)</div>', page, re.DOTALL)
+    if not block:
+        return None
+    level = re.search(r"\balert-(\w+)", block.group(0)).group(1)
+    return level, html.unescape(block.group(1)).strip()
+
+
 @tagged("post_install", "-at_install")
 class PortalCase(SlaCase, HttpCase):
     """Portal customers: an owner and a colleague in Tokyo (Premium, 24x7), a customer
@@ -85,16 +94,7 @@ class PortalCase(SlaCase, HttpCase):
         self.assertEqual(response.status_code, 303)
         self.assertIn("/web/login", response.headers["Location"])
 
-    @staticmethod
-    def _said(page):
-        """``(level, text)`` said by the ticket page's outcome block, or None."""
-        block = re.search(r'<div\b[^>]*name="support_outcome"[^>]*>(.*?)</div>', page, re.DOTALL)
-        if not block:
-            return None
-        level = re.search(r"\balert-(\w+)", block.group(0)).group(1)
-        return level, html.unescape(block.group(1)).strip()
-
     def assertRefused(self, response, status, text):
         """The ticket page again, with why in the block that says outcomes."""
         self.assertEqual(response.status_code, status)
-        self.assertEqual(self._said(response.text), ("danger", text))
+        self.assertEqual(said_outcome(response.text), ("danger", text))

@@ -92,3 +92,17 @@ class ConsultingCase(AccountTestInvoicingCommon, EscalationMixin):
 
     def _billable_lines(self, ticket):
         return ticket.timesheet_ids.filtered(lambda line: line.consulting_split == "billable")
+
+    def _customer_without_consulting_line(self):
+        """``(customer, contract)``: a customer under contract with no consulting order."""
+        other = self.env["res.partner"].create({"name": "Brasserie Nord", "is_company": True})
+        entitlement = self.env["support.entitlement"].create(
+            {
+                "partner_id": other.id,
+                "tier_id": self.env.ref("support_sla.tier_standard").id,
+                "company_id": self.company.id,
+                "date_start": fields.Date.context_today(self.env.user),
+                "state": "active",
+            }
+        )
+        return other, entitlement

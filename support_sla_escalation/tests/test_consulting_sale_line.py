@@ -119,16 +119,7 @@ class TestConsultingSaleLine(ConsultingCase):
         self.assertFalse((ticket.timesheet_ids - self._billable_lines(ticket)).so_line)
 
     def test_hours_of_a_ticket_no_longer_billable_get_the_new_consulting_line(self):
-        other = self.env["res.partner"].create({"name": "Brasserie Nord", "is_company": True})
-        entitlement = self.env["support.entitlement"].create(
-            {
-                "partner_id": other.id,
-                "tier_id": self.env.ref("support_sla.tier_standard").id,
-                "company_id": self.company.id,
-                "date_start": fields.Date.context_today(self.env.user),
-                "state": "active",
-            }
-        )
+        other, entitlement = self._customer_without_consulting_line()
         ticket = self._billable_ticket(other)
         self._log(ticket, 2)
         ticket._escalate("l1", self.reasons["resolved_l2"])

@@ -62,16 +62,7 @@ class TestConsultingInvoicing(ConsultingCase):
         self.assertEqual(third.invoice_line_ids.quantity, 3.0)
 
     def test_customer_without_consulting_line_is_listed_and_can_get_one(self):
-        other = self.env["res.partner"].create({"name": "Brasserie Nord", "is_company": True})
-        entitlement = self.env["support.entitlement"].create(
-            {
-                "partner_id": other.id,
-                "tier_id": self.env.ref("support_sla.tier_standard").id,
-                "company_id": self.company.id,
-                "date_start": fields.Date.context_today(self.env.user),
-                "state": "active",
-            }
-        )
+        other, entitlement = self._customer_without_consulting_line()
         ticket = self._billable_ticket(other)
         self._log(ticket, 2)
         line = ticket.timesheet_ids

@@ -1,8 +1,7 @@
-import html
-import re
-
 from odoo import http
 from odoo.tests import HttpCase, new_test_user, tagged
+
+from odoo.addons.support_sla.tests.common_portal import said_outcome
 
 from .common import EscalationMixin
 
@@ -53,26 +52,17 @@ class TestPortalEscalation(HttpCase, EscalationMixin):
         self.assertEqual(response.status_code, 303)
         return self.url_open(response.headers["Location"]).text
 
-    @staticmethod
-    def _said(page):
-        """``(level, text)`` said by the ticket page's outcome block, or None."""
-        block = re.search(r'<div\b[^>]*name="support_outcome"[^>]*>(.*?)</div>', page, re.DOTALL)
-        if not block:
-            return None
-        level = re.search(r"\balert-(\w+)", block.group(0)).group(1)
-        return level, html.unescape(block.group(1)).strip()
-
     def assertDone(self, response, ticket, text):
         """Redirected to the ticket page, which says ``text`` once."""
         self.assertEqual(response.status_code, 303)
         self.assertTrue(response.headers["Location"].endswith(f"/my/ticket/{ticket.id}"))
-        self.assertEqual(self._said(self._follow(response)), ("success", text))
-        self.assertIsNone(self._said(self._page(ticket)))
+        self.assertEqual(said_outcome(self._follow(response)), ("success", text))
+        self.assertIsNone(said_outcome(self._page(ticket)))
 
     def assertRefused(self, response, status, text):
         """The ticket page again, with why in the same outcome block."""
         self.assertEqual(response.status_code, status)
-        self.assertEqual(self._said(response.text), ("danger", text))
+        self.assertEqual(said_outcome(response.text), ("danger", text))
 
     def assertToLogin(self, response):
         self.assertEqual(response.status_code, 303)
@@ -247,7 +237,7 @@ class TestPortalEscalation(HttpCase, EscalationMixin):
             self.assertNotIn("You declined", page, query)
             self.assertNotIn("Your escalation request is recorded", page, query)
             self.assertNotIn("The priority is changed", page, query)
-            self.assertIsNone(self._said(page), query)
+            self.assertIsNone(said_outcome(page), query)
         response = self._post(self.owner, f"/my/ticket/{ticket.id}/billable", accept="0")
         self.assertRefused(
             response, 400, "This ticket is not billable: there is nothing to accept."
