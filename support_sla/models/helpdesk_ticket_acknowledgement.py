@@ -48,8 +48,11 @@ class HelpdeskTicket(models.Model):
 
         Posted on the ticket as an automated message (not a reply: the response
         clock keeps running), from the company, in the customer's language; not for
-        the teams that switched it off, nor for a customer without an e-mail.
+        the teams that switched it off, nor for a customer without an e-mail, nor
+        for tickets imported from a file (history, not new requests).
         """
+        if self.env.context.get("import_file"):
+            return
         template = self.env.ref(ACKNOWLEDGEMENT, raise_if_not_found=False)
         if not template:
             return

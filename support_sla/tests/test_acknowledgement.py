@@ -72,6 +72,15 @@ class TestAcknowledgement(SlaCase):
         self.assertFalse(self._acknowledgements(ticket))
         self.assertEqual(ticket.sla_response_status, "running")
 
+    def test_imported_tickets_are_not_acknowledged(self):
+        ticket = (
+            self.env["helpdesk.ticket"]
+            .with_context(import_file=True)
+            .create({"name": "Old case", "description": "x", "partner_id": self.paris_contact.id})
+        )
+        self.assertFalse(self._acknowledgements(ticket))
+        self.assertTrue(self._acknowledgements(self._ticket(self.paris_contact)))
+
     # -- e-mail opens new tickets -------------------------------------------------
 
     def _email(self, subject, extra=""):
