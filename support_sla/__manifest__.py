@@ -18,7 +18,10 @@
         "data/mail_activity_type_data.xml",
         "data/ir_cron_data.xml",
         "data/support_sla_portal_data.xml",
+        "data/mail_template_data.xml",
         "views/support_tier_views.xml",
+        "views/support_product_version_views.xml",
+        "views/helpdesk_ticket_team_views.xml",
         "wizards/support_entitlement_cancel_views.xml",
         "views/support_entitlement_views.xml",
         "views/support_priority_rule_views.xml",
@@ -36,6 +39,7 @@
     "demo": [
         "demo/resource_calendar_demo.xml",
         "demo/support_entitlement_demo.xml",
+        "demo/support_product_version_demo.xml",
         "demo/helpdesk_ticket_demo.xml",
         "demo/support_sla_portal_demo.xml",
     ],

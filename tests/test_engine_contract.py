@@ -14,6 +14,7 @@ from support_sla.engine import (
     check_date,
     covers,
     lapse,
+    version_lapsed,
 )
 
 STATES = ("draft", "trial", "active", "expired", "cancelled")
@@ -94,3 +95,23 @@ def test_add_months_clamps_to_the_end_of_the_month():
     with pytest.raises(SlaError) as caught:
         add_months(date(9999, 12, 1), 1)
     assert caught.value.code == "date_out_of_range"
+
+
+@given(st.dates(), st.dates())
+def test_version_supported_through_its_last_day(end, day):
+    """A version is supported up to its end-of-support date included, then lapsed."""
+    assert version_lapsed(end, day) is (day > end)
+    assert not version_lapsed(end, end)
+
+
+@given(st.dates())
+def test_version_without_end_of_support_never_lapses(day):
+    assert version_lapsed(None, day) is False
+    assert version_lapsed(False, day) is False
+
+
+def test_version_lapsed_refuses_datetimes():
+    with pytest.raises(SlaError):
+        version_lapsed(DEC_31, datetime(2026, 1, 1, tzinfo=timezone.utc))
+    with pytest.raises(SlaError):
+        version_lapsed("2025-12-31", JAN_1)

@@ -35,7 +35,8 @@ def ticket_sla(env, ticket):
         override_by = user.name
     else:
         override_by = env._("the support team")
-    product = [ticket.sla_product]
+    version = ticket.product_version_id.sudo()
+    product = [version.display_name if version else ticket.sla_product]
     if ticket.sla_client_version:
         product.append(env._("client %s", ticket.sla_client_version))
     if ticket.sla_server_version:

@@ -104,13 +104,34 @@ class SupportSlaTicketController(HelpdeskTicketController):
             sla_levels=self._sla_level_labels(),
             sla_impact=impact,
             sla_urgency=urgency,
-            sla_preview=self._sla_preview_values(impact, urgency),
+            sla_versions=self._sla_versions(),
+            sla_version_id=portal_id(kw.get("product_version_id") or "") or False,
+            sla_preview=self._sla_preview_values(
+                impact, urgency, kw.get("product_version_id") or None
+            ),
             # The customer's language, for the dates the preview writes in the browser.
             sla_lang=(request.env.lang or "en_US").replace("_", "-"),
             # What the customer typed comes back when the form is shown again with errors.
             sla_values={name: kw.get(name) or "" for name in (*TEXT_FIELDS, *FORM_TEXTS)},
         )
         return values
+
+    def _sla_versions(self, version_id=None):
+        """The supported versions the form offers (the company's), or the one of
+        ``version_id`` among them; as the user (record rules apply)."""
+        domain = [("company_id", "=", request.env.company.id)]
+        if version_id is not None:
+            domain.append(("id", "=", version_id))
+        return request.env["support.product.version"].search(domain)
+
+    def _sla_version(self, value):
+        """The posted version if the form offered it; None if it names no such choice
+        (empty: no version)."""
+        if not value:
+            return request.env["support.product.version"]
+        version_id = portal_id(value)
+        version = self._sla_versions(version_id) if version_id else None
+        return version or None
 
     def _sla_level_labels(self):
         Ticket = request.env["helpdesk.ticket"]
@@ -139,6 +160,8 @@ class SupportSlaTicketController(HelpdeskTicketController):
             errors.append(env._("Choose the impact and the urgency among high, medium and low."))
         if any(len(kw.get(name) or "") > size for name, size in TEXT_FIELDS.items()):
             errors.append(env._("Keep the product and the versions short."))
+        if self._sla_version(kw.get("product_version_id")) is None:
+            errors.append(env._("Choose the product version in the list."))
         for name, model in PORTAL_CHOICES.items():
             value = kw.get(name)
             # As the user: record rules keep other companies' records out.
@@ -191,19 +214,28 @@ class SupportSlaTicketController(HelpdeskTicketController):
         for name in ("impact", "urgency"):
             if kw.get(name) in LEVELS:
                 vals[name] = kw[name]
+        version = self._sla_version(kw.get("product_version_id"))
+        if version:
+            vals["product_version_id"] = version.id
+            vals["sla_product"] = vals["sla_product"] or version.product_name
         return vals
 
     # -- preview ---------------------------------------------------------------
 
-    def _sla_preview_values(self, impact, urgency):
-        """The preview of a ticket the user would submit now, as the JSON route returns it."""
+    def _sla_preview_values(self, impact, urgency, version=None):
+        """The preview of a ticket the user would submit now, as the JSON route returns it.
+
+        ``version``: the posted product version (its id as text), validated before.
+        """
         env = request.env
         user = env.user
         values = {
             "partner_id": user.partner_id.id,
             "company_id": env.company.id,
             "channel_id": env.ref("helpdesk_mgmt.helpdesk_ticket_channel_web").id,
-            **self._sla_ticket_vals({"impact": impact, "urgency": urgency}),
+            **self._sla_ticket_vals(
+                {"impact": impact, "urgency": urgency, "product_version_id": version}
+            ),
         }
         # The ticket would be created with sudo (helpdesk_mgmt): preview it the same way.
         preview = env["helpdesk.ticket"].sudo()._sla_preview(values)
@@ -219,12 +251,15 @@ class SupportSlaTicketController(HelpdeskTicketController):
         }
 
     @http.route("/support_sla/preview", type="json", auth="user", methods=["POST"])
-    def support_sla_preview(self, impact=None, urgency=None, **kw):
+    def support_sla_preview(self, impact=None, urgency=None, product_version_id=None, **kw):
         """Priority and response deadline a new ticket would get; nothing is saved."""
         if impact not in LEVELS or urgency not in LEVELS:
             raise UserError(
                 request.env._("Choose the impact and the urgency among high, medium and low.")
             )
-        preview = self._sla_preview_values(impact, urgency)
+        version = str(product_version_id) if product_version_id else None
+        if self._sla_version(version) is None:
+            raise UserError(request.env._("Choose the product version in the list."))
+        preview = self._sla_preview_values(impact, urgency, version)
         preview.pop("_deadline_text")
         return preview

@@ -87,6 +87,10 @@ class SupportSlaCustomerPortal(CustomerPortalHelpdesk):
             "targets": targets,
             "coverage": entitlement._sla_coverage_text(),
             "holidays": entitlement._sla_holidays(),
+            # The access to the contract was checked: its company's published versions.
+            "versions": env["support.product.version"]
+            .sudo()
+            .search([("company_id", "=", entitlement.company_id.id)]),
             "today": fields.Date.context_today(entitlement.with_context(tz=customer_tz(env))),
         }
 

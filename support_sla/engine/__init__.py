@@ -23,6 +23,7 @@ from .contract import (
     notice_deadline,
     renews,
     transition,
+    version_lapsed,
 )
 from .dates import add_months, check_date
 from .errors import SlaError
@@ -61,4 +62,5 @@ __all__ = [
     "notice_deadline",
     "renews",
     "transition",
+    "version_lapsed",
 ]

@@ -50,6 +50,16 @@ def covers(state, date_start, date_end, day):
     return lapse(state, date_start, date_end, day) is None
 
 
+def version_lapsed(date_end_support, day):
+    """Whether a product version whose support ends on ``date_end_support`` (the last
+    day supported; empty: no end announced) is past its end of support on ``day``."""
+    check_date(day, "day")
+    if not date_end_support:
+        return False
+    check_date(date_end_support, "end of support")
+    return date_end_support < day
+
+
 def notice_deadline(date_end, notice_days):
     """Last day on which a notice of non-renewal still stops the renewal."""
     check_date(date_end, "end date")

@@ -13,6 +13,7 @@ from odoo.exceptions import AccessError
 
 from odoo.addons.base.models.res_partner import _tz_get
 
+from .helpdesk_ticket_email import MAIL_GATEWAY_KEY
 from .helpdesk_ticket_sla_clock import CLOCKS
 
 # Changing one of these fields recomputes the running clocks from creation.
@@ -26,6 +27,7 @@ SLA_TRIGGERS = {
     "channel_id",
     "stage_id",
     "company_id",
+    "product_version_id",
 }
 # What the SLA machinery computes and records: never typed by a user (the machinery
 # writes them under sudo). The received date may be given at creation by a manager
@@ -51,6 +53,7 @@ SLA_COMPUTED = (
     "sla_tz",
     "sla_tz_assumed",
     "sla_next_deadline",
+    "sla_opened_by_email",
 )
 SLA_IMPORTABLE = ("sla_start_date",)
 
@@ -180,6 +183,9 @@ class HelpdeskTicket(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._sla_check_computed(vals, creating=True)
+            if self.env.context.get(MAIL_GATEWAY_KEY):
+                # Set by the machinery, after the check of what the user typed.
+                vals["sla_opened_by_email"] = True
         for vals in vals_list:
             if vals.get("priority_overridden"):
                 vals.setdefault("priority_override_user_id", self.env.user.id)

@@ -246,6 +246,8 @@ class HelpdeskTicket(models.Model):
             else:
                 state = {
                     "channel": "out_of_entitlement",
+                    "email": "out_of_entitlement",
+                    "version": "out_of_entitlement",
                     "no_contract": "no_contract",
                     "no_target": "no_target",
                 }.get(ticket.sla_coverage, False)

@@ -22,6 +22,7 @@ from ..engine import (
     clock_state,
     deadline_with_pauses,
 )
+from .helpdesk_ticket_sla_gap import OUT_OF_ENTITLEMENT
 from .sla_error import sla_error_message
 
 CLOCKS = ("response", "resolve")
@@ -36,6 +37,8 @@ SLA_INPUTS = [
     "partner_id",
     "commercial_partner_id",
     "channel_id",
+    "product_version_id",
+    "sla_opened_by_email",
     "priority",
     "company_id",
     "stage_id",
@@ -95,6 +98,8 @@ class HelpdeskTicket(models.Model):
             ("covered", "Covered"),
             ("no_contract", "No support contract"),
             ("channel", "Channel not included"),
+            ("email", "New ticket by e-mail not included"),
+            ("version", "Version out of support"),
             ("no_target", "No target for this priority"),
         ],
         string="SLA Coverage",
@@ -107,8 +112,9 @@ class HelpdeskTicket(models.Model):
         string="Out of Entitlement",
         readonly=True,
         copy=False,
-        help="Received through a channel the customer's tier does not include: "
-        "no SLA promise applies.",
+        help="Received through a channel the customer's tier does not include, opened "
+        "by e-mail when the tier takes e-mail for updates only, or about a version past "
+        "its end of support: no SLA promise applies.",
     )
 
     sla_first_response_date = fields.Datetime(
@@ -193,18 +199,20 @@ class HelpdeskTicket(models.Model):
             ):
                 plans[ticket] = ("no_contract", {})
                 continue
-            key = (entitlement.id, tier.id, ticket.channel_id.id, ticket.priority)
+            gap = ticket._sla_entitlement_gap()
+            key = (entitlement.id, tier.id, gap, ticket.priority)
             if key not in promises:
-                promises[key] = ticket._sla_promise()
+                promises[key] = ticket._sla_promise(gap)
             plans[ticket] = promises[key]
         return plans
 
-    def _sla_promise(self):
-        """``(coverage, clocks)`` of the ticket's tier, channel and priority."""
+    def _sla_promise(self, gap=False):
+        """``(coverage, clocks)`` of the ticket's tier and priority; ``gap`` is what
+        the tier does not include (:meth:`_sla_entitlement_gap`)."""
         self.ensure_one()
         tier = self.tier_id
-        if self.channel_id and tier.channel_ids and self.channel_id not in tier.channel_ids:
-            return "channel", {}
+        if gap:
+            return gap, {}
         target = tier._target_for(self.priority)
         if not target:
             return "no_target", {}
@@ -313,7 +321,7 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         vals = {
             "sla_coverage": coverage,
-            "sla_out_of_entitlement": coverage == "channel",
+            "sla_out_of_entitlement": coverage in OUT_OF_ENTITLEMENT,
         }
         calendars = {sla_clock.calendar_id for sla_clock in states.values()}
         vals["sla_calendar_id"] = next(iter(calendars), False) or False

@@ -120,7 +120,9 @@ class HelpdeskTicket(models.Model):
             )
         return found
 
-    @api.depends("sla_coverage", "channel_id", "tier_id", "commercial_partner_id")
+    @api.depends(
+        "sla_coverage", "channel_id", "tier_id", "commercial_partner_id", "product_version_id"
+    )
     @api.depends_context("lang")
     def _compute_sla_note(self):
         """Why no SLA applies, in the reader's language; a lapsed contract says how."""
@@ -134,6 +136,21 @@ class HelpdeskTicket(models.Model):
                     "The %(channel)s channel is not included in the %(tier)s tier: no SLA applies.",
                     channel=ticket.channel_id.name,
                     tier=ticket.tier_id.sudo().name,
+                )
+            elif coverage == "email":
+                note = _(
+                    "The %(tier)s tier takes e-mail for updates to existing tickets only: "
+                    "please open new tickets on the web portal or by phone. No SLA applies.",
+                    tier=ticket.tier_id.sudo().name,
+                )
+            elif coverage == "version":
+                version = ticket.product_version_id.sudo()
+                note = _(
+                    "Best effort: %(product)s version %(version)s reached end of support "
+                    "on %(date)s.",
+                    product=version.product_name,
+                    version=version.name,
+                    date=format_date(self.env, version.date_end_support),
                 )
             elif coverage == "no_target":
                 note = _(

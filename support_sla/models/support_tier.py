@@ -11,7 +11,7 @@ class SupportTier(models.Model):
     _check_company_auto = True
     _sla_retime_ticket_field = "tier_id"
     # Targets re-time their own tickets (support.tier.target).
-    _sla_retime_fields = frozenset({"calendar_id", "channel_ids", "active"})
+    _sla_retime_fields = frozenset({"calendar_id", "channel_ids", "email_opens_tickets", "active"})
 
     name = fields.Char(required=True, translate=True)
     code = fields.Char(required=True, help="Short code used in reports and imports.")
@@ -27,6 +27,13 @@ class SupportTier(models.Model):
         string="Channels",
         help="Channels included in the tier. A ticket received through another channel "
         "is flagged out of entitlement and gets no SLA deadline.",
+    )
+    email_opens_tickets = fields.Boolean(
+        string="E-mail Opens New Tickets",
+        default=True,
+        help="Untick when e-mail only updates existing tickets: a new ticket opened by "
+        "e-mail is still created, but flagged out of entitlement, and its "
+        "acknowledgement asks the customer to use the web portal or the phone.",
     )
     priority_handling = fields.Boolean(
         help="Requests of this tier's customers are handled before the others."

@@ -3,7 +3,7 @@ import publicWidget from "@web/legacy/js/public/public_widget";
 import {rpc} from "@web/core/network/rpc";
 
 /**
- * New-ticket form: on each change of impact or urgency, show the priority and the
+ * New-ticket form: on each change of impact, urgency or product version, show the priority and the
  * response deadline the ticket would get, as computed by the server.
  */
 publicWidget.registry.SupportSlaPreview = publicWidget.Widget.extend({
@@ -11,6 +11,7 @@ publicWidget.registry.SupportSlaPreview = publicWidget.Widget.extend({
     events: {
         "change select[name='impact']": "_onSeverityChange",
         "change select[name='urgency']": "_onSeverityChange",
+        "change select[name='product_version_id']": "_onSeverityChange",
     },
 
     start() {
@@ -30,6 +31,9 @@ publicWidget.registry.SupportSlaPreview = publicWidget.Widget.extend({
             preview = await rpc("/support_sla/preview", {
                 impact: this.el.querySelector("select[name='impact']").value,
                 urgency: this.el.querySelector("select[name='urgency']").value,
+                product_version_id:
+                    this.el.querySelector("select[name='product_version_id']")?.value ||
+                    null,
             });
         } catch {
             preview = null;

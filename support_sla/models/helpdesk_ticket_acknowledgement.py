@@ -1,0 +1,75 @@
+"""The acknowledgement e-mail of a new ticket: the promise, in the customer's words."""
+
+# One concern of the ticket per file, as Odoo splits its own models (mail/models/discuss/).
+# pylint: disable=consider-merging-classes-inherited
+
+from odoo import api, fields, models
+
+from ..engine import PRIORITY_LABELS
+from ..tools.display import local_text
+
+ACKNOWLEDGEMENT = "support_sla.mail_template_ticket_acknowledgement"
+
+
+class HelpdeskTicket(models.Model):
+    _inherit = "helpdesk.ticket"
+
+    sla_ack_priority = fields.Char(
+        string="Priority (Acknowledgement)", compute="_compute_sla_ack", compute_sudo=True
+    )
+    sla_ack_response_due = fields.Char(
+        string="First Response Promised",
+        compute="_compute_sla_ack",
+        compute_sudo=True,
+        help="The response deadline in the customer's time zone and the reader's "
+        "language, with the zone: what the acknowledgement promises.",
+    )
+
+    @api.depends("priority", "sla_response_deadline", "sla_response_status", "sla_tz")
+    @api.depends_context("lang")
+    def _compute_sla_ack(self):
+        for ticket in self:
+            ticket.sla_ack_priority = PRIORITY_LABELS.get(ticket.priority, "")
+            deadline = ticket.sla_response_status != "none" and ticket.sla_response_deadline
+            ticket.sla_ack_response_due = (
+                f"{local_text(self.env, deadline, ticket.sla_tz)} ({ticket.sla_tz})"
+                if deadline
+                else False
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        tickets = super().create(vals_list)
+        tickets._sla_acknowledge()
+        return tickets
+
+    def _sla_acknowledge(self):
+        """Send the acknowledgement of the new tickets to their customers.
+
+        Posted on the ticket as an automated message (not a reply: the response
+        clock keeps running), from the company, in the customer's language; not for
+        the teams that switched it off, nor for a customer without an e-mail, nor
+        for tickets imported from a file (history, not new requests).
+        """
+        if self.env.context.get("import_file"):
+            return
+        template = self.env.ref(ACKNOWLEDGEMENT, raise_if_not_found=False)
+        if not template:
+            return
+        tickets = self.sudo().filtered(
+            lambda t: t.partner_id.email and (not t.team_id or t.team_id.sla_acknowledge)
+        )
+        template = template.sudo()
+        senders = template._render_field("email_from", tickets.ids) if tickets else {}
+        for ticket in tickets:
+            company = ticket.company_id or self.env.company
+            # From the company (the customer is not notified of their own messages),
+            # at the template's address.
+            ticket.message_post_with_source(
+                template,
+                message_type="auto_comment",
+                subtype_xmlid="mail.mt_comment",
+                author_id=company.partner_id.id,
+                email_from=senders.get(ticket.id) or company.partner_id.email_formatted,
+                email_layout_xmlid="mail.mail_notification_light",
+            )

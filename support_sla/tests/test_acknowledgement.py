@@ -1,0 +1,150 @@
+from odoo.exceptions import AccessError
+from odoo.tests import freeze_time, new_test_user
+
+from .common import SlaCase
+
+PARIS = "Europe/Paris"
+RAW_EMAIL = """Return-Path: <{sender}>
+From: Contact <{sender}>
+To: helpdesk@example.com
+Subject: {subject}
+Message-ID: <{message_id}>
+{extra}MIME-Version: 1.0
+Content-Type: text/plain; charset="utf-8"
+
+Our backups fail since this morning.
+"""
+
+
+class TestAcknowledgement(SlaCase):
+    """The acknowledgement e-mail carries the promise, in the customer's words."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("fr_FR")
+        cls.env["ir.module.module"]._load_module_terms(["helpdesk_mgmt", "support_sla"], ["fr_FR"])
+        cls.paris_contact.lang = "fr_FR"
+        cls.template = cls.env.ref("support_sla.mail_template_ticket_acknowledgement")
+
+    def _acknowledgements(self, ticket):
+        return ticket.message_ids.filtered(
+            lambda m: m.message_type == "auto_comment" and ticket.number in (m.subject or "")
+        )
+
+    def test_french_acknowledgement_with_the_exact_local_deadline(self):
+        """Basic, Paris, P1 on Tuesday 09:00 local: answer due at 11:00 Paris time."""
+        with freeze_time(self.local(PARIS, 2026, 3, 3, 9, 0)):
+            ticket = self._ticket(self.paris_contact)
+        self.assertEqual(ticket.sla_response_deadline, self.local(PARIS, 2026, 3, 3, 11, 0))
+        ack = self._acknowledgements(ticket)
+        self.assertEqual(len(ack), 1)
+        self.assertEqual(ack.author_id, self.env.company.partner_id)
+        self.assertIn(self.paris_contact, ack.notified_partner_ids)
+        self.assertEqual(ack.subject, f"{ticket.number} : nous avons bien reçu votre demande")
+        body = ack.body
+        self.assertIn("Priorité", body)
+        self.assertIn("<strong>P1</strong>", body)
+        self.assertIn("<strong>3 mars 2026, 11:00 (Europe/Paris)</strong>", body)
+        self.assertIn("au plus tard", body)
+        # An automated message, not a reply: the response clock keeps running.
+        self.assertFalse(ticket.sla_first_response_date)
+        self.assertEqual(ticket.sla_response_status, "running")
+
+    def test_best_effort_says_why(self):
+        _community, contact = self._customer("Mori Lab", "Asia/Tokyo")
+        ticket = self._ticket(contact)
+        body = self._acknowledgements(ticket).body
+        self.assertIn("No support contract", body)
+        self.assertIn("best-effort basis", body)
+        self.assertNotIn("We will answer you by", body)
+
+    def test_channel_not_included_acknowledged_as_best_effort(self):
+        self.paris_contact.lang = "en_US"
+        ticket = self._ticket(self.paris_contact, channel=self.phone)
+        body = self._acknowledgements(ticket).body
+        self.assertIn("The Phone channel is not included in the Basic tier", body)
+        self.assertIn("best-effort basis", body)
+
+    def test_team_switches_it_off(self):
+        self.team.sla_acknowledge = False
+        ticket = self._ticket(self.paris_contact)
+        self.assertFalse(self._acknowledgements(ticket))
+        self.assertEqual(ticket.sla_response_status, "running")
+
+    def test_imported_tickets_are_not_acknowledged(self):
+        ticket = (
+            self.env["helpdesk.ticket"]
+            .with_context(import_file=True)
+            .create({"name": "Old case", "description": "x", "partner_id": self.paris_contact.id})
+        )
+        self.assertFalse(self._acknowledgements(ticket))
+        self.assertTrue(self._acknowledgements(self._ticket(self.paris_contact)))
+
+    # -- e-mail opens new tickets -------------------------------------------------
+
+    def _email(self, subject, extra=""):
+        raw = RAW_EMAIL.format(
+            sender=self.paris_contact.email,
+            subject=subject,
+            message_id=f"{subject.replace(' ', '-')}@customer.example.com",
+            extra=extra,
+        )
+        self.env["mail.thread"].message_process("helpdesk.ticket", raw)
+        return self.env["helpdesk.ticket"].search([("name", "=", subject)])
+
+    def test_email_opens_tickets_by_default(self):
+        ticket = self._email("Backups by mail")
+        self.assertEqual(ticket.partner_id, self.paris_contact)
+        self.assertTrue(ticket.sla_opened_by_email)
+        self.assertEqual(ticket.channel_id, self.email)
+        self.assertEqual(ticket.sla_coverage, "covered")
+        self.assertEqual(ticket.sla_response_status, "running")
+
+    def test_email_for_updates_only(self):
+        """Off: the e-mail still opens the ticket, flagged, and the acknowledgement
+        sends the customer to the portal or the phone; a reply changes nothing."""
+        self.paris_contact.lang = "en_US"
+        self.basic.email_opens_tickets = False
+        ticket = self._email("New case by mail")
+        self.assertEqual(len(ticket), 1)
+        self.assertEqual(ticket.sla_coverage, "email")
+        self.assertTrue(ticket.sla_out_of_entitlement)
+        self.assertFalse(ticket.sla_response_deadline)
+        self.assertEqual(ticket.sla_state, "out_of_entitlement")
+        self.assertIn("e-mail for updates to existing tickets only", ticket.sla_note)
+        body = self._acknowledgements(ticket).body
+        self.assertIn("please use the web portal", body)
+        self.assertIn("/new/ticket", body)
+        # A web ticket of the same customer is covered; so is a reply by e-mail.
+        web = self._ticket(self.paris_contact)
+        self.assertEqual(web.sla_coverage, "covered")
+        count = self.env["helpdesk.ticket"].search_count([])
+        web_message = web.message_ids[-1].message_id
+        self._email("Re: update", extra=f"In-Reply-To: {web_message}\nReferences: {web_message}\n")
+        self.assertEqual(self.env["helpdesk.ticket"].search_count([]), count)
+        self.assertEqual(web.sla_coverage, "covered")
+        self.assertFalse(web.sla_opened_by_email)
+        # Switching the option back re-times the flagged ticket.
+        self.basic.email_opens_tickets = True
+        self.assertEqual(ticket.sla_coverage, "covered")
+
+    def test_opened_by_email_cannot_be_typed(self):
+        manager = new_test_user(
+            self.env, "sla_ack_manager", groups="helpdesk_mgmt.group_helpdesk_manager"
+        )
+        Ticket = self.env["helpdesk.ticket"].with_user(manager)
+        with self.assertRaises(AccessError):
+            Ticket.create(
+                {
+                    "name": "x",
+                    "description": "x",
+                    "partner_id": self.paris_contact.id,
+                    "sla_opened_by_email": True,
+                }
+            )
+        ticket = Ticket.create(
+            {"name": "y", "description": "y", "partner_id": self.paris_contact.id}
+        )
+        with self.assertRaises(AccessError):
+            ticket.sla_opened_by_email = True
