@@ -3,7 +3,7 @@ from unittest.mock import patch
 
 import pytz
 
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import freeze_time, new_test_user
 
 from .common import FRENCH_HOLIDAYS, SlaCase
@@ -151,4 +151,17 @@ class TestPublicHolidays(SlaCase):
             self.paris_hours.write(
                 {"holiday_country_id": self.france.id, "holiday_subdivision": "ZZ"}
             )
+        self.assertFalse(self._leaves(self.paris_hours))
+
+    def test_only_administrators_load_holidays(self):
+        # Working times and their time off are settings: a helpdesk manager reads them.
+        manager = new_test_user(
+            self.env, login="holiday_manager", groups="helpdesk_mgmt.group_helpdesk_manager"
+        )
+        with self.assertRaises(AccessError):
+            self.env["resource.calendar.holiday.load"].with_user(manager).create(
+                {"calendar_id": self.paris_hours.id, "country_id": self.france.id}
+            )
+        with self.assertRaises(AccessError):
+            self.paris_hours.with_user(manager)._load_public_holidays([2026], country=self.france)
         self.assertFalse(self._leaves(self.paris_hours))

@@ -7,7 +7,9 @@ from ..models.sla_error import sla_error_message
 
 
 class ResourceCalendarHolidayLoad(models.TransientModel):
-    """*Load public holidays* on a working-time calendar, from the holidays library."""
+    """*Load public holidays* on a working-time calendar, from the holidays library.
+
+    For administrators (*Settings*), who edit working times and their time off."""
 
     _name = "resource.calendar.holiday.load"
     _description = "Load Public Holidays"
