@@ -23,6 +23,7 @@
         "views/support_product_version_views.xml",
         "views/helpdesk_ticket_team_views.xml",
         "wizards/support_entitlement_cancel_views.xml",
+        "wizards/resource_calendar_holiday_load_views.xml",
         "views/support_entitlement_views.xml",
         "views/support_priority_rule_views.xml",
         "views/helpdesk_ticket_views.xml",
@@ -48,5 +49,6 @@
         "web.assets_frontend": ["support_sla/static/src/js/portal_sla_preview.esm.js"],
         "web.assets_tests": ["support_sla/static/tests/tours/*.js"],
     },
+    "external_dependencies": {"python": ["holidays"]},
     "installable": True,
 }

@@ -18,6 +18,7 @@
         "views/helpdesk_ticket_views.xml",
         "views/support_entitlement_views.xml",
         "views/account_analytic_line_views.xml",
+        "views/account_analytic_line_onsite_views.xml",
         "views/res_config_settings_views.xml",
         "views/helpdesk_ticket_portal_templates.xml",
         "wizards/support_escalate_wizard_views.xml",

@@ -59,6 +59,18 @@ MESSAGES = {
     "notice_days": _lt("The notice period must be a whole number of days, got %(days)s."),
     "before_package": _lt("%(date)s is before the start of the package (%(start)s)."),
     "hours_negative": _lt("Hours cannot be negative, got %(hours)s."),
+    "onsite_share": _lt("The share of hours on site is a percentage (0-100), got %(share)s."),
+    "onsite_visits": _lt("The number of on-site visits cannot be negative, got %(visits)s."),
+    "holiday_country": _lt("The holidays library has no public holidays for country %(country)s."),
+    "holiday_subdivision": _lt(
+        "The holidays library has no subdivision %(subdivision)s for country %(country)s."
+    ),
+    "holiday_years_reversed": _lt(
+        "The last year of public holidays (%(last)s) comes before the first one (%(first)s)."
+    ),
+    "holiday_years": _lt(
+        "Give between 1 and %(count)s years of public holidays, within %(first)s-%(last)s."
+    ),
 }
 """``{code: sentence template}`` of every refusal."""
 

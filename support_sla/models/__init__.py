@@ -1,5 +1,6 @@
 from . import support_sla_retime_mixin
 from . import resource_calendar
+from . import resource_calendar_holidays
 from . import resource_calendar_leaves
 from . import resource_calendar_attendance
 from . import res_company

@@ -6,7 +6,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 
-from ..engine import Schedule, SlaError
+from ..engine import STATUS_PAUSED, STATUS_RUNNING, Schedule, SlaError
+from .helpdesk_ticket_sla_clock import CLOCKS
 from .sla_error import sla_error_message
 
 # Schedules keep the open time they computed per year: share them between requests.
@@ -48,15 +49,34 @@ class ResourceCalendar(models.Model):
         "such as a 24/7 calendar for P1 tickets.",
     )
 
-    def _sla_retime_closed(self, company_holidays=False):
+    def _sla_retime_closed(self, company_holidays=False, since=None):
         """Re-time the tickets of these calendars after a change of their time off.
 
         ``company_holidays``: the company-wide time off changed, which closes
-        every calendar that follows it.
+        every calendar that follows it. ``since`` (naive UTC): the earliest start
+        of the time off that changed; a clock due before it cannot cross it and
+        is left alone (next year's holidays re-time nothing today), a paused one
+        may resume into it and is re-timed.
         """
         domain = self._sla_ticket_domain()
         if company_holidays:
             domain = expression.OR([domain, [("sla_calendar_id.sla_company_holidays", "=", True)]])
+        if since:
+            domain = expression.AND(
+                [
+                    domain,
+                    expression.OR(
+                        [[(f"sla_{clock}_status", "=", STATUS_PAUSED)] for clock in CLOCKS]
+                        + [
+                            [
+                                (f"sla_{clock}_status", "=", STATUS_RUNNING),
+                                (f"sla_{clock}_deadline", ">=", since),
+                            ]
+                            for clock in CLOCKS
+                        ]
+                    ),
+                ]
+            )
         self.env["helpdesk.ticket"]._sla_retime(domain)
 
     @api.model

@@ -29,14 +29,21 @@ class ResourceCalendarLeaves(models.Model):
         return [("resource_id", "=", False), ("time_type", "=", "leave")]
 
     def _sla_closing(self):
-        """``(calendars, company-wide)`` closed by these time off (public holidays)."""
+        """``(calendars, company-wide, since)`` closed by these time off (public
+        holidays); ``since``: the earliest start among them (None if none)."""
         public = self.filtered_domain(self._sla_holiday_domain())
-        return public.calendar_id, any(not leave.calendar_id for leave in public)
+        starts = [start for start in public.mapped("date_from") if start]
+        return (
+            public.calendar_id,
+            any(not leave.calendar_id for leave in public),
+            min(starts, default=None),
+        )
 
     def _sla_retime_tickets(self, before=None):
-        calendars, company_wide = self._sla_closing()
+        calendars, company_wide, since = self._sla_closing()
         if before:
             calendars |= before[0]
             company_wide = company_wide or before[1]
+            since = min(filter(None, (since, before[2])), default=None)
         if calendars or company_wide:
-            calendars._sla_retime_closed(company_holidays=company_wide)
+            calendars._sla_retime_closed(company_holidays=company_wide, since=since)

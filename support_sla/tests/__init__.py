@@ -12,3 +12,4 @@ from . import test_user_paths
 from . import test_product_version
 from . import test_acknowledgement
 from . import test_portal_version
+from . import test_public_holidays

@@ -8,6 +8,8 @@ from . import helpdesk_ticket_escalation
 from . import helpdesk_ticket_billable
 from . import helpdesk_ticket_portal
 from . import support_entitlement
+from . import support_entitlement_onsite
 from . import account_analytic_line
 from . import account_analytic_line_billing
 from . import account_analytic_line_invoicing
+from . import account_analytic_line_onsite
