@@ -23,3 +23,6 @@ from . import helpdesk_ticket_sla_text
 from . import helpdesk_ticket_sla_alert
 from . import helpdesk_ticket_sla_retime
 from . import helpdesk_ticket_portal
+from . import helpdesk_ticket_sla_figures
+from . import support_sla_report
+from . import support_entitlement_sla_report

@@ -9,3 +9,4 @@ from . import test_portal_contract
 from . import test_portal_new_ticket
 from . import test_backoffice
 from . import test_user_paths
+from . import test_sla_report

@@ -11,3 +11,4 @@ from . import support_entitlement
 from . import account_analytic_line
 from . import account_analytic_line_billing
 from . import account_analytic_line_invoicing
+from . import support_sla_report

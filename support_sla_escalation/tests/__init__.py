@@ -7,3 +7,4 @@ from . import test_portal
 from . import test_security
 from . import test_user_paths
 from . import test_tours
+from . import test_sla_report
