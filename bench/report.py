@@ -38,8 +38,8 @@ INSERT INTO helpdesk_ticket (
     sla_response_compliance, active, create_date, write_date
 )
 SELECT 'Bench ' || g, '<p>bench</p>', 'B' || g, c.id, c.id, %(company)s,
-       %(teams)s[1 + g %% array_length(%(teams)s, 1)], %(stage)s,
-       (g %% 4)::text, %(tiers)s[1 + g %% array_length(%(tiers)s, 1)], 'Europe/Paris',
+       (%(teams)s)[1 + g %% array_length(%(teams)s, 1)], %(stage)s,
+       (g %% 4)::text, (%(tiers)s)[1 + g %% array_length(%(tiers)s, 1)], 'Europe/Paris',
        now() - (g %% 365) * interval '1 day', 'covered',
        CASE WHEN g %% 10 = 0 THEN 'breached' WHEN g %% 50 = 1 THEN 'running' ELSE 'met' END,
        'none',
