@@ -10,7 +10,7 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import format_date
 
@@ -191,8 +191,9 @@ class ReportSlaMonth(models.AbstractModel):
         partners = self.env["res.partner"].browse(docids)
         Report = self.env["support.sla.report"]
         Report._sla_report_check(partners)
+        today = fields.Date.context_today(self)
         month = parse_month((data or {}).get("month") or "") or month_start(
-            date.today() - relativedelta(months=1)
+            today - relativedelta(months=1)
         )
         return {
             "doc_ids": docids,
