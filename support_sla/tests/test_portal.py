@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo.tests import new_test_user
 
-from .common_portal import PortalCase
+from .common_portal import PortalCase, said_outcome
 
 
 class TestPortalTickets(PortalCase):
@@ -98,7 +98,7 @@ class TestPortalOverride(PortalCase):
         self.assertEqual(tracked[:1].mail_message_id.author_id, self.tokyo_contact)
         page = self.url_open(response.headers["Location"]).text
         self.assertEqual(
-            self._said(page),
+            said_outcome(page),
             ("success", "The priority is changed; the support team sees your reason."),
         )
         self.assertIn("Changed by you", page)
@@ -178,7 +178,7 @@ class TestPortalCallback(PortalCase):
         self.assertEqual(ticket.sla_callback_mode, "asap")
         self.assertTrue(ticket.sla_callback_pending)
         page = self.url_open(response.headers["Location"]).text
-        self.assertEqual(self._said(page), ("success", "Your call-back request is registered."))
+        self.assertEqual(said_outcome(page), ("success", "Your call-back request is registered."))
         self.assertIn('name="sla_callback_pending"', page)
         self.assertIn(self._local(ticket.sla_callback_date, self.owner), page)
         # A second request while the first is pending: refused politely, nothing added.
