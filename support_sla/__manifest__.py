@@ -19,6 +19,8 @@
         "data/ir_cron_data.xml",
         "data/support_sla_portal_data.xml",
         "data/mail_template_data.xml",
+        "report/support_sla_report_templates.xml",
+        "data/support_sla_report_data.xml",
         "views/support_tier_views.xml",
         "views/support_product_version_views.xml",
         "views/helpdesk_ticket_team_views.xml",
@@ -34,8 +36,11 @@
         "views/resource_calendar_views.xml",
         "views/res_config_settings_views.xml",
         "views/support_sla_menus.xml",
+        "views/support_sla_overview_views.xml",
+        "views/support_entitlement_sla_report_views.xml",
         "views/support_entitlement_portal_templates.xml",
         "views/helpdesk_ticket_portal_templates.xml",
+        "views/support_sla_report_portal_templates.xml",
     ],
     "demo": [
         "demo/resource_calendar_demo.xml",
@@ -43,6 +48,7 @@
         "demo/support_product_version_demo.xml",
         "demo/helpdesk_ticket_demo.xml",
         "demo/support_sla_portal_demo.xml",
+        "demo/support_sla_report_demo.xml",
     ],
     "assets": {
         "web.assets_backend": ["support_sla/static/src/scss/support_sla.scss"],

@@ -30,3 +30,6 @@ from . import helpdesk_ticket_portal
 from . import helpdesk_ticket_version
 from . import helpdesk_ticket_acknowledgement
 from . import helpdesk_ticket_team
+from . import helpdesk_ticket_sla_figures
+from . import support_sla_report
+from . import support_entitlement_sla_report

@@ -52,6 +52,7 @@ SLA_INPUTS = [
     "sla_paused_minutes",
     *(f"sla_{clock}_{name}" for clock in CLOCKS for name in ("status", "deadline")),
     *(f"sla_{clock}_{name}" for clock in CLOCKS for name in ("warning_date", "warned")),
+    *(f"sla_{clock}_business_minutes" for clock in CLOCKS),
 ]
 # Clocks whose deadline and time left are still worth showing (a breach is still due).
 UNFINISHED = (STATUS_RUNNING, STATUS_PAUSED, STATUS_BREACHED)
@@ -303,7 +304,8 @@ class HelpdeskTicket(models.Model):
         now = fields.Datetime.now()
         changes = {}
         moments = []
-        for ticket, (coverage, states) in tickets._sla_evaluate(now).items():
+        evaluated = tickets._sla_evaluate(now)
+        for ticket, (coverage, states) in evaluated.items():
             vals = ticket._sla_values(coverage, states, now, repair)
             moment = ticket._sla_next_moment(vals, now)
             if moment:
@@ -311,6 +313,7 @@ class HelpdeskTicket(models.Model):
             changed = ticket._sla_changed_values(vals)
             if changed:
                 changes[ticket] = changed
+        tickets._sla_measure(evaluated, changes, now)
         tickets._sla_store(changes)
         if moments:
             self._sla_trigger_check(min(moments), now)

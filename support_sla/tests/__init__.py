@@ -13,3 +13,4 @@ from . import test_product_version
 from . import test_acknowledgement
 from . import test_portal_version
 from . import test_public_holidays
+from . import test_sla_report

@@ -13,3 +13,4 @@ from . import account_analytic_line
 from . import account_analytic_line_billing
 from . import account_analytic_line_invoicing
 from . import account_analytic_line_onsite
+from . import support_sla_report
