@@ -104,7 +104,7 @@ odoo_source_tree() {
   if [[ "$source" == *://* ]]; then
     archive="$VENV/src/odoo-18.0-archive"
     echo "downloading $source" >&2
-    curl -fL --retry 3 -o "$archive" "$source" >&2 || return 1
+    curl -fL --retry 3 --progress-bar -o "$archive" "$source" >&2 || return 1
   fi
   [ -f "$archive" ] || {
     echo "ODOO_SOURCE=$source is neither a directory, nor an archive, nor a URL." >&2
