@@ -16,7 +16,9 @@ Prints, measured in the same run:
 
 Both databases are created and dropped by the script (``--keep`` keeps them).
 Odoo 18 must be importable (``python3 -c "import odoo"``) and PostgreSQL
-reachable. Figures are printed, never asserted.
+reachable: ``tools/odoo-env python3 bench/retime.py`` sees to both (installing Odoo into
+``.venv/`` when ``python3`` lacks it). Odoo's addons paths and the PyPI OCA addons' are
+found from the imported ``odoo`` package. Figures are printed, never asserted.
 """
 
 import argparse
@@ -60,10 +62,23 @@ def rss_mb():
     return 0.0
 
 
+def odoo_locations():
+    """Odoo's source root and the other addons directories of the imported ``odoo``
+    package (where the PyPI OCA addons install: ``site-packages/odoo/addons``), the
+    defaults of ``--odoo-root`` and ``--extra-addons``."""
+    import odoo.addons
+
+    root = Path(odoo.__file__).resolve().parents[1]
+    own = {root / "odoo" / "addons", root / "addons"}
+    extra = [path for path in odoo.addons.__path__ if Path(path).resolve() not in own]
+    return str(root), ",".join(extra)
+
+
 def odoo_args(args):
-    addons = f"{args.odoo_root}/odoo/addons,{args.odoo_root}/addons,{ROOT}"
+    paths = [f"{args.odoo_root}/odoo/addons", f"{args.odoo_root}/addons", str(ROOT)]
     if args.extra_addons:
-        addons += f",{args.extra_addons}"
+        paths += args.extra_addons.split(",")
+    addons = ",".join(path for path in paths if Path(path).is_dir())
     return [
         "--db_host", args.db_host, "--db_port", str(args.db_port),
         "--db_user", args.db_user, "--db_password", args.db_password,
@@ -277,10 +292,12 @@ def main():
     )
     parser.add_argument("--keep", action="store_true", help="keep the databases")
     parser.add_argument(
-        "--odoo-root", default="/work/odoo", help="Odoo source (for the addons path)"
+        "--odoo-root", help="Odoo source (for the addons path; default: the imported odoo's)"
     )
     parser.add_argument(
-        "--extra-addons", help="more addons paths (helpdesk_mgmt if not pip-installed)"
+        "--extra-addons",
+        help="more addons paths, comma-separated (default: the imported odoo.addons' other "
+        "directories, where the PyPI OCA addons are)",
     )
     parser.add_argument("--db-host", default=os.environ.get("PGHOST", "127.0.0.1"))
     parser.add_argument("--db-port", type=int, default=int(os.environ.get("PGPORT", "5432")))
@@ -292,8 +309,14 @@ def main():
     try:
         import odoo
     except ImportError:
-        out("Odoo is not importable: install Odoo 18.0 (python3 -c 'import odoo') to run this.")
+        out(
+            "Odoo is not importable: run this with tools/odoo-env (python3 bench/retime.py"
+            " becomes tools/odoo-env python3 bench/retime.py), or install Odoo 18.0."
+        )
         return 2
+    root, extra = odoo_locations()
+    args.odoo_root = args.odoo_root or root
+    args.extra_addons = args.extra_addons if args.extra_addons is not None else extra
     from odoo.tools import config
 
     without_db = f"{args.prefix}_without_{os.getpid()}"
