@@ -100,6 +100,26 @@ class TestSlaReport(SlaReportCase):
             (met | breached | paused).mapped("sla_response_compliance"), [100.0, 0.0, 100.0]
         )
 
+    def test_upgrade_measures_tickets_stored_before_the_figures(self):
+        met, breached, paused = self.known
+        columns = ("sla_response_business_minutes", "sla_resolve_business_minutes")
+        before = (met | breached | paused).read(list(columns))
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE helpdesk_ticket SET sla_response_business_minutes = NULL, "
+            "sla_resolve_business_minutes = NULL WHERE id IN %s",
+            [tuple(self.known.ids)],
+        )
+        self.env.invalidate_all()
+        self.assertFalse(any(met.read(list(columns))[0][name] for name in columns))
+        statuses = (met | breached | paused).mapped("sla_response_status")
+        measured = self.env["helpdesk.ticket"]._sla_backfill_figures(batch=2)
+        self.assertEqual(measured & self.known, self.known)
+        self.assertEqual((met | breached | paused).read(list(columns)), before)
+        # Only the figures were written: the clocks stay as they were.
+        self.assertEqual((met | breached | paused).mapped("sla_response_status"), statuses)
+        self.assertFalse(self.env["helpdesk.ticket"]._sla_backfill_figures() & self.known)
+
     def test_figures_of_the_known_month(self):
         Report = self.env["support.sla.report"]
         figures = Report._sla_report_figures(
