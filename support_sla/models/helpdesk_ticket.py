@@ -42,6 +42,7 @@ SLA_COMPUTED = (
     *(f"sla_{clock}_{name}" for clock in CLOCKS for name in ("status", "deadline")),
     *(f"sla_{clock}_{name}" for clock in CLOCKS for name in ("warning_date", "warned")),
     *(f"sla_{clock}_business_minutes" for clock in CLOCKS),
+    "sla_response_compliance",
     "priority_override_user_id",
     "priority_override_date",
     "sla_callback_mode",

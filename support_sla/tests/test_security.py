@@ -36,7 +36,13 @@ SLA_COMPUTED = (
     "sla_tz",
     "sla_tz_assumed",
     "sla_next_deadline",
+    "sla_response_business_minutes",
+    "sla_resolve_business_minutes",
+    "sla_response_compliance",
+    "sla_opened_by_email",
 )
+# What a user types on a ticket among its stored ``sla_`` fields: the rest is computed.
+SLA_TYPED = ("sla_product", "sla_client_version", "sla_server_version")
 # A context key that once marked the machinery's own writes: never a way around the checks.
 SLA_INTERNAL = "support_sla_internal"
 OTHER_METHODS = ("GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -63,6 +69,7 @@ class TestComputedNeverTyped(SlaCase):
             "datetime": fields.Datetime.now(),
             "boolean": True,
             "integer": 5,
+            "float": 100.0,
             "many2one": {
                 "res.users": self.agent.id,
                 "resource.calendar": self.env.company.resource_calendar_id.id,
@@ -89,6 +96,21 @@ class TestComputedNeverTyped(SlaCase):
             )
         ticket.invalidate_recordset()
         self.assertEqual(ticket.read(list(SLA_COMPUTED))[0], before)
+
+    def test_every_stored_sla_result_is_refused_when_typed(self):
+        # A new stored field of the machinery must join the list the model refuses.
+        Ticket = self.env["helpdesk.ticket"]
+        stored = {
+            name
+            for name, field in Ticket._fields.items()
+            if name.startswith("sla_") and field.store and field.column_type
+        }
+        self.assertIn("sla_response_compliance", stored)
+        self.assertEqual(stored - set(SLA_TYPED), set(SLA_COMPUTED) & stored)
+        ticket = self._ticket(self.tokyo_contact)
+        for name in stored - set(SLA_TYPED):
+            with self.subTest(field=name), self.assertRaisesRegex(AccessError, "computed"):
+                ticket.with_user(self.agent).write({name: self._typed_value(name)})
 
     def test_agent_cannot_create_a_ticket_with_results(self):
         for vals in (
