@@ -14,3 +14,4 @@ from . import test_acknowledgement
 from . import test_portal_version
 from . import test_public_holidays
 from . import test_sla_report
+from . import test_concurrency

@@ -102,6 +102,8 @@ class AccountAnalyticLine(models.Model):
         tickets = self.env["helpdesk.ticket"].sudo().browse(ticket_ids).filtered("billable")
         if not tickets:
             return vals_list
+        # Before reading the budget: two agents must not both spend the last hour.
+        tickets.entitlement_id.filtered("consulting_hours_per_year")._consulting_lock()
         today = fields.Date.context_today(self)
         digits = self._consulting_digits()
         remaining = {}
@@ -203,6 +205,8 @@ class AccountAnalyticLine(models.Model):
         their excess to a billable line."""
         # After the user's own write of the lines: the split's fields, with sudo.
         splitting = self.sudo().with_context(**{SPLITTING: True})
+        # A line growing in one transaction, time logged in another: one budget.
+        splitting.consulting_entitlement_id._consulting_lock()
         digits = self._consulting_digits()
         for line in splitting:
             entitlement = line.consulting_entitlement_id

@@ -2,6 +2,7 @@ from datetime import date
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
 
 from odoo.addons.support_sla.engine import SlaError
 
@@ -122,6 +123,24 @@ class SupportEntitlement(models.Model):
                     "consulting_hours_used": budget["used"],
                     "consulting_hours_available": budget["available"],
                 }
+            )
+
+    def _consulting_lock(self):
+        """Serialise the use of these contracts' prepaid hours between transactions.
+
+        Odoo's transactions are REPEATABLE READ: a row lock alone would make a second
+        agent wait, then read the budget of its older snapshot and spend the same hour.
+        Writing the rows (locked in id order, against deadlocks) makes PostgreSQL refuse
+        the later writer with a serialization failure instead, which Odoo retries in a
+        new transaction that sees the first one's time.
+        """
+        if self.ids:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE support_entitlement SET id = id WHERE id IN (SELECT id FROM "
+                    "support_entitlement WHERE id IN %s ORDER BY id FOR UPDATE)",
+                    tuple(self.ids),
+                )
             )
 
     def _consulting_budget(self, day):

@@ -9,3 +9,4 @@ from . import test_user_paths
 from . import test_tours
 from . import test_onsite
 from . import test_sla_report
+from . import test_concurrency
