@@ -12,26 +12,10 @@ from pathlib import Path
 import retime
 
 # What odoo-bin does (``python -m odoo`` would not do: workers mode re-runs sys.argv[0]
-# for its websocket process). Where gevent cannot load its own requirements, that
-# process would fail and be respawned every second, eating the CPU the jobs are timed
-# on: it idles instead (the jobs do not use it) and says so.
+# for its websocket process).
 LAUNCHER = """import os
-import sys
-import time
 
 os.environ["TZ"] = "UTC"
-if sys.argv[1:2] == ["gevent"]:
-    try:
-        import pkg_resources
-    except ImportError:
-        pkg_resources = None
-    try:
-        if pkg_resources:
-            pkg_resources.require("gevent")
-    except Exception as error:
-        print(f"websocket process idle, gevent unusable here: {error}", file=sys.stderr)
-        while True:
-            time.sleep(3600)
 import odoo
 
 odoo.cli.main()
