@@ -61,7 +61,7 @@ def parse_args():
     add("--mailers", type=int, default=1, help="concurrent mail gateways")
     add("--think", type=float, default=2.0, help="mean pause between a user's requests (s)")
     add("--turns", type=int, default=2, help="turns each side takes, one after the other")
-    add("--due", type=int, default=1000, help="SLA clocks falling due during the run")
+    add("--due", type=int, default=300, help="SLA clocks falling due in each turn")
     add("--workers", type=int, default=4, help="odoo --workers")
     add("--cron-workers", type=int, default=2, help="odoo --max-cron-threads")
     add("--keep", action="store_true", help="keep the databases")

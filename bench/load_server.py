@@ -100,7 +100,7 @@ def cron_id(cr, xmlid):
 
 def queue_sla_work(args, db, window, due):
     """Running response clocks of ``due`` open tickets fall due one after the other over
-    the next ``window`` seconds (their warnings 5 minutes before), and the SLA check is
+    the next ``window`` seconds (each warning a minute before), and the SLA check is
     woken every CHECK_EVERY seconds, as the clocks' own triggers would."""
     connection = connect(args, db)
     with connection, connection.cursor() as cr:
@@ -116,7 +116,7 @@ def queue_sla_work(args, db, window, due):
                SET sla_response_deadline = now() at time zone 'UTC'
                        + picked.k * %(step)s * interval '1 second',
                    sla_response_warning_date = now() at time zone 'UTC'
-                       + picked.k * %(step)s * interval '1 second' - interval '5 minutes',
+                       + picked.k * %(step)s * interval '1 second' - interval '1 minute',
                    sla_response_warned = FALSE
               FROM picked WHERE t.id = picked.id
             """,
