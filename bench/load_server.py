@@ -15,7 +15,8 @@ import requests
 from load_users import TIMEOUT, call_kw, rpc
 from retime import odoo_args
 
-# Seconds between two wake-ups of the SLA check asked during the run.
+# Seconds between two wake-ups of the SLA check asked during the run (Odoo's cron workers
+# see a trigger due later than now at their next poll, about once a minute).
 CHECK_EVERY = 15
 
 
