@@ -4,13 +4,23 @@ scheduled check that marks breaches and warns of tickets at risk, with its hooks
 # One concern of the ticket per file, as Odoo splits its own models (mail/models/discuss/).
 # pylint: disable=consider-merging-classes-inherited
 
+from collections import defaultdict
+
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..engine import STATUS_BREACHED, STATUS_MET, STATUS_NONE, STATUS_PAUSED, STATUS_RUNNING
-from ..tools.display import COLOR_SELECTION, STATE_COLORS, STATUS_COLORS, duration_text
+from ..tools.display import (
+    COLOR_SELECTION,
+    STATE_COLORS,
+    STATUS_COLORS,
+    duration_text,
+    zone_texts,
+)
 from ..tools.params import positive_int_param
 from .helpdesk_ticket_sla_clock import CLOCKS, LIVE, UNFINISHED
 
@@ -293,7 +303,9 @@ class HelpdeskTicket(models.Model):
                 at_risk._sla_store({ticket: {f"sla_{clock}_warned": True} for ticket in at_risk})
             done += len(breached) + len(at_risk)
             due += [overdue, to_warn]
-        remaining = tickets.search_count(expression.OR(due)) if done else 0
+        # Counted up to one more batch: the scheduler only needs to know whether to run
+        # again, and counting every due clock of a large backlog costs a scan each run.
+        remaining = tickets.search_count(expression.OR(due), limit=batch) if done else 0
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         self._sla_schedule_next_check(now)
 
@@ -370,38 +382,51 @@ class HelpdeskTicket(models.Model):
         company = self.sudo().company_id or self.env.company
         return company.partner_id.lang or self.env.lang
 
-    def _sla_tell(self, activity_type, summaries):
-        """One activity per ticket for its recipient, or a note without one.
+    def _sla_tell(self, activity_type, clock, sentence, title):
+        """A note on each ticket and one digest per recipient listing their tickets.
 
-        ``summaries(ticket)`` gives the text, rendered in the recipient's language (a
-        note in the company's). The activity is due on the recipient's own today.
-        Created in two batches whatever the number of tickets.
+        ``sentence(env, deadline)`` says what happened to one ticket in ``env``'s
+        language (the note in the company's, the digest's lines in the recipient's);
+        ``title(env)`` heads the digest. Recipients are :meth:`_sla_recipients`
+        (``activity_type``'s default user among them). The notes are written in
+        bulk and each recipient gets one inbox message (or e-mail, as they chose):
+        the queries do not grow with the number of tickets, a batch of the job
+        costs the same whatever its size.
         """
-        model_id = self.env["ir.model"]._get_id(self._name)
-        activities = []
+        field = f"sla_{clock}_deadline"
+        self.fetch([field, "sla_tz", "company_id", "name", "number"])
+        by_lang = defaultdict(list)
+        for ticket in self:
+            by_lang[ticket._sla_team_lang()].append(ticket)
         notes = {}
+        for lang, tickets in by_lang.items():
+            env = self.with_context(lang=lang).env
+            texts = zone_texts(env, [(t[field], t.sla_tz) for t in tickets])
+            for ticket in tickets:
+                notes[ticket.id] = sentence(env, texts.get((ticket[field], ticket.sla_tz), ""))
+        self._message_log_batch(bodies=notes, message_type="notification")
+        mine = defaultdict(list)
         for ticket, user in self._sla_recipients(activity_type).items():
             if user:
-                reader = ticket.with_context(lang=user.lang or self.env.lang)
-                activities.append(
-                    {
-                        "activity_type_id": activity_type.id,
-                        "summary": summaries(reader),
-                        "automated": True,
-                        "date_deadline": user_today(self, user),
-                        "res_model_id": model_id,
-                        "res_id": ticket.id,
-                        "user_id": user.id,
-                    }
+                mine[user].append(ticket)
+        for user, tickets in mine.items():
+            env = self.with_context(lang=user.lang or self.env.lang).env
+            texts = zone_texts(env, [(t[field], t.sla_tz) for t in tickets])
+            lines = Markup().join(
+                Markup('<li><a href="/odoo/helpdesk.ticket/%s">%s</a>: %s</li>')
+                % (
+                    ticket.id,
+                    ticket.display_name,
+                    sentence(env, texts.get((ticket[field], ticket.sla_tz), "")),
                 )
-            else:
-                notes[ticket.id] = summaries(ticket.with_context(lang=ticket._sla_team_lang()))
-        if activities:
-            self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
-                activities
+                for ticket in tickets
             )
-        if notes:
-            self.browse(list(notes))._message_log_batch(bodies=notes, message_type="notification")
+            self.env["mail.thread"].sudo().message_notify(
+                partner_ids=user.partner_id.ids,
+                subject=title(env),
+                body=Markup("<p>%s</p><ul>%s</ul>") % (title(env), lines),
+                subtype_xmlid="mail.mt_note",
+            )
 
     def _sla_on_warning(self, clock):
         """Hook: ``clock`` of the tickets has just reached its warning moment (once per
@@ -414,29 +439,29 @@ class HelpdeskTicket(models.Model):
         self._sla_notify_breach(clock)
 
     def _sla_warn(self, clock):
-        """Warn the assignee (else the team leader) that the ticket is at risk."""
+        """Warn the assignee (else the team leader) that the tickets are at risk."""
         activity_type = self.env.ref("support_sla.mail_activity_sla_warning")
 
-        def summary(ticket):
-            deadline = ticket._sla_local_text(ticket[f"sla_{clock}_deadline"])
+        def sentence(env, deadline):
             if clock == "response":
-                return ticket.env._("SLA at risk: response due %(deadline)s", deadline=deadline)
-            return ticket.env._("SLA at risk: resolution due %(deadline)s", deadline=deadline)
+                return env._("SLA at risk: response due %(deadline)s", deadline=deadline)
+            return env._("SLA at risk: resolution due %(deadline)s", deadline=deadline)
 
-        self._sla_tell(activity_type, summary)
+        def title(env):
+            return env._("Tickets at risk of missing their SLA")
+
+        self._sla_tell(activity_type, clock, sentence, title)
 
     def _sla_notify_breach(self, clock):
         """Announce, once, that ``clock`` of the tickets has just been breached."""
         activity_type = self.env.ref("support_sla.mail_activity_sla_breach")
 
-        def summary(ticket):
-            deadline = ticket._sla_local_text(ticket[f"sla_{clock}_deadline"])
+        def sentence(env, deadline):
             if clock == "response":
-                return ticket.env._(
-                    "SLA breached: the response was due %(deadline)s", deadline=deadline
-                )
-            return ticket.env._(
-                "SLA breached: the resolution was due %(deadline)s", deadline=deadline
-            )
+                return env._("SLA breached: the response was due %(deadline)s", deadline=deadline)
+            return env._("SLA breached: the resolution was due %(deadline)s", deadline=deadline)
 
-        self._sla_tell(activity_type, summary)
+        def title(env):
+            return env._("Tickets that have just missed their SLA")
+
+        self._sla_tell(activity_type, clock, sentence, title)

@@ -375,30 +375,33 @@ class HelpdeskTicket(models.Model):
         return changed
 
     def _sla_store(self, changes):
-        """Write ``{ticket: values}`` with one UPDATE per set of changed fields.
+        """Write ``{ticket: values}``, the machinery's one write path.
 
-        The SLA fields are not tracked and only the SLA machinery writes them:
-        they go straight to the database (Odoo's grouped ``UPDATE ... FROM
-        VALUES``), then the cache and their dependents are told.
+        The SLA fields are not tracked and only the SLA machinery writes them: no
+        ``write()`` (access rights, tracking, the refusal of typed SLA values), the
+        values go into the cache as pending writes and their dependents are told.
+        Odoo's flush then writes each ticket's pending values, the recomputed stored
+        ones (``sla_next_deadline``...) among them, in one grouped ``UPDATE ... FROM
+        VALUES`` per set of fields: one statement per batch, not one per concern.
         """
         by_fields = defaultdict(list)
         for ticket, vals in changes.items():
             by_fields[tuple(sorted(vals))].append((ticket, vals))
+        cache = self.env.cache
         for fnames, rows in by_fields.items():
             records = self.browse([ticket.id for ticket, _vals in rows])
-            names = list(fnames)
-            records.flush_recordset(names)
-            records._write_multi(
-                [
-                    {
-                        name: self._fields[name].convert_to_column(value, ticket)
-                        for name, value in vals.items()
-                    }
-                    for ticket, vals in rows
-                ]
-            )
-            records.invalidate_recordset([*names, "write_date", "write_uid"])
-            records.modified(names)
+            relational = [name for name in fnames if self._fields[name].relational]
+            if relational:
+                records.modified(relational, before=True)
+            for name in fnames:
+                field = self._fields[name]
+                values = [field.convert_to_cache(vals[name], ticket) for ticket, vals in rows]
+                cache.update(records, field, values, dirty=True)
+            # The flush sets them anew in the database: read again, not from the cache.
+            records.invalidate_recordset(["write_date", "write_uid"], flush=False)
+            records.modified(fnames)
+        # Dependents now, so that whatever flushes next writes them in the same UPDATE.
+        self._recompute_model()
 
     def _sla_next_moment(self, vals, now):
         """Earliest upcoming warning or deadline of the ticket's live clocks.
