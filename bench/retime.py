@@ -268,7 +268,10 @@ def measure_list(registry):
     from odoo.tools import config  # noqa: F401 (loaded registry)
 
     with environment(registry) as env:
-        Ticket = env["helpdesk.ticket"]
+        # The web client's context: the reader's language and companies.
+        Ticket = env["helpdesk.ticket"].with_context(
+            lang="en_US", allowed_company_ids=env.company.ids
+        )
         spec = {name: {} for name in LIST_FIELDS}
         for name in ("partner_id", "user_id", "stage_id", "tier_id"):
             spec[name] = {"fields": {"display_name": {}}}

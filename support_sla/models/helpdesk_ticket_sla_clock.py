@@ -187,6 +187,8 @@ class HelpdeskTicket(models.Model):
         """
         promises = {}
         plans = {}
+        # Customers and contacts in one query: a list then shows the contacts from cache.
+        (self.partner_id | self.commercial_partner_id).mapped("tz")
         for ticket in self:
             entitlement = ticket.entitlement_id
             tier = ticket.tier_id
