@@ -11,7 +11,7 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
-from odoo.tools import SQL
+from odoo.tools import SQL, create_index
 
 from ..engine import STATUS_BREACHED, STATUS_MET, STATUS_NONE, STATUS_PAUSED, STATUS_RUNNING
 from ..tools.display import (
@@ -103,6 +103,25 @@ class HelpdeskTicket(models.Model):
     sla_state_color = fields.Selection(COLOR_SELECTION, compute="_compute_sla_state")
     sla_response_color = fields.Selection(COLOR_SELECTION, compute="_compute_sla_colors")
     sla_resolve_color = fields.Selection(COLOR_SELECTION, compute="_compute_sla_colors")
+
+    def init(self):
+        """Each clock's status indexed with its deadline and with its warning moment.
+
+        What the check and the SLA filters search is a status and a moment: one index
+        reads just the clocks asked for, in deadline order for the breach batches. A
+        status alone (the other filters, the re-timing) reads its leading column. On
+        separate columns PostgreSQL reads every open ticket of a status once the
+        closed ones, all past their moments, skew its estimates (at a million tickets).
+        """
+        super().init()
+        for clock in CLOCKS:
+            for moment in ("deadline", "warning_date"):
+                create_index(
+                    self.env.cr,
+                    f"helpdesk_ticket_sla_{clock}_status_{moment}_index",
+                    self._table,
+                    [f"sla_{clock}_status", f"sla_{clock}_{moment}", "id"],
+                )
 
     @api.depends_context("uid", "lang")
     @api.depends(
@@ -287,7 +306,9 @@ class HelpdeskTicket(models.Model):
         due = []
         for clock in CLOCKS:
             overdue = self._get_sla_alert_domain("overdue", now, clock)
-            breached = tickets.search(overdue, order="id", limit=batch)
+            # Oldest first, read along the partial indexes of init(): one batch costs the
+            # same whatever the size of the history.
+            breached = tickets.search(overdue, order=f"sla_{clock}_deadline, id", limit=batch)
             if breached:
                 breached._sla_store(
                     {ticket: {f"sla_{clock}_status": STATUS_BREACHED} for ticket in breached}
@@ -297,7 +318,7 @@ class HelpdeskTicket(models.Model):
             to_warn = expression.AND(
                 [self._get_sla_alert_domain("warning", now, clock), not_warned]
             )
-            at_risk = tickets.search(to_warn, order="id", limit=batch)
+            at_risk = tickets.search(to_warn, order=f"sla_{clock}_warning_date, id", limit=batch)
             if at_risk:
                 at_risk._sla_on_warning(clock)
                 at_risk._sla_store({ticket: {f"sla_{clock}_warned": True} for ticket in at_risk})

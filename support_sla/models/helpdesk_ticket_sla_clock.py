@@ -125,12 +125,14 @@ class HelpdeskTicket(models.Model):
         help="First public reply of an agent to the customer.",
     )
 
+    # Deadlines, warning moments and statuses are indexed together, (status, moment),
+    # by helpdesk_ticket_sla_alert.init(): what the check and the SLA filters search.
     sla_response_deadline = fields.Datetime(
-        string="Response Deadline", readonly=True, copy=False, index=True
+        string="Response Deadline", readonly=True, copy=False, index=False
     )
 
     sla_resolve_deadline = fields.Datetime(
-        string="Resolution Deadline", readonly=True, copy=False, index=True
+        string="Resolution Deadline", readonly=True, copy=False, index=False
     )
 
     sla_response_status = fields.Selection(
@@ -140,7 +142,7 @@ class HelpdeskTicket(models.Model):
         required=True,
         readonly=True,
         copy=False,
-        index=True,
+        index=False,
     )
 
     sla_resolve_status = fields.Selection(
@@ -150,15 +152,15 @@ class HelpdeskTicket(models.Model):
         required=True,
         readonly=True,
         copy=False,
-        index=True,
+        index=False,
     )
 
     sla_response_warning_date = fields.Datetime(
-        string="Response Warning", readonly=True, copy=False, index=True
+        string="Response Warning", readonly=True, copy=False, index=False
     )
 
     sla_resolve_warning_date = fields.Datetime(
-        string="Resolution Warning", readonly=True, copy=False, index=True
+        string="Resolution Warning", readonly=True, copy=False, index=False
     )
 
     sla_response_warned = fields.Boolean(string="Team Warned (Response)", readonly=True, copy=False)
@@ -189,6 +191,7 @@ class HelpdeskTicket(models.Model):
         plans = {}
         # Customers and contacts in one query: a list then shows the contacts from cache.
         (self.partner_id | self.commercial_partner_id).mapped("tz")
+        tier_channels = {tier.id: set(tier.channel_ids.ids) for tier in self.tier_id}
         for ticket in self:
             entitlement = ticket.entitlement_id
             tier = ticket.tier_id
@@ -202,7 +205,7 @@ class HelpdeskTicket(models.Model):
             ):
                 plans[ticket] = ("no_contract", {})
                 continue
-            gap = ticket._sla_entitlement_gap()
+            gap = ticket._sla_entitlement_gap(tier_channels)
             key = (entitlement.id, tier.id, gap, ticket.priority)
             if key not in promises:
                 promises[key] = ticket._sla_promise(gap)
