@@ -113,7 +113,7 @@ class HelpdeskTicket(models.Model):
         separate columns PostgreSQL reads every open ticket of a status once the
         closed ones, all past their moments, skew its estimates (at a million tickets).
         """
-        super().init()
+        res = super().init()
         for clock in CLOCKS:
             for moment in ("deadline", "warning_date"):
                 create_index(
@@ -122,6 +122,7 @@ class HelpdeskTicket(models.Model):
                     self._table,
                     [f"sla_{clock}_status", f"sla_{clock}_{moment}", "id"],
                 )
+        return res
 
     @api.depends_context("uid", "lang")
     @api.depends(

@@ -46,7 +46,7 @@ class HelpdeskTicket(models.Model):
         selection after a tier's change reads the open tickets, not the whole history
         (its predicate is the status part of :meth:`_sla_retime_domain`, as Odoo writes
         it, so that PostgreSQL matches the two)."""
-        super().init()
+        res = super().init()
         movable = ", ".join(f"'{status}'" for status in (STATUS_NONE, *LIVE))
         create_index(
             self.env.cr,
@@ -55,6 +55,7 @@ class HelpdeskTicket(models.Model):
             ["tier_id", "stage_id"],
             where=" OR ".join(f"sla_{clock}_status IN ({movable})" for clock in CLOCKS),
         )
+        return res
 
     @api.model
     def _sla_retime_domain(self):
