@@ -402,8 +402,12 @@ class HelpdeskTicket(models.Model):
                 field = self._fields[name]
                 values = [field.convert_to_cache(vals[name], ticket) for ticket, vals in rows]
                 cache.update(records, field, values, dirty=True)
-            # The flush sets them anew in the database: read again, not from the cache.
-            records.invalidate_recordset(["write_date", "write_uid"], flush=False)
+            # Who and when, pending too, as write() does (a pending value is never dropped).
+            for name, value in (("write_date", self.env.cr.now()), ("write_uid", self.env.uid)):
+                field = self._fields[name]
+                cache.update(
+                    records, field, [field.convert_to_cache(value, records)] * len(rows), dirty=True
+                )
             records.modified(fnames)
         # Dependents now, so that whatever flushes next writes them in the same UPDATE.
         self._recompute_model()
