@@ -2,6 +2,7 @@
 
     python3 bench/retime.py                        # fresh databases (installs take minutes)
     python3 bench/retime.py --template tpl_demo    # clone a database with helpdesk_mgmt
+    python3 bench/retime.py --scale 1000000        # and the query plans at 1,000,000 tickets
 
 Prints, measured in the same run:
 
@@ -12,7 +13,12 @@ Prints, measured in the same run:
    batch, memory);
 3. the breach/warning job over as many running clocks, all due (queries per
    batch, time);
-4. the back-office list of 80 tickets with the SLA columns (queries, time).
+4. the back-office list of 80 tickets with the SLA columns (queries, time);
+5. with ``--scale 1000000``: the plans of the breach and warning searches, the re-time
+   selection and the SLA filters, ``EXPLAIN (ANALYZE, BUFFERS)`` on the open tickets
+   alone, then once the table is filled by SQL up to that many tickets (the others
+   closed): the indexes they use, no sequential scan of the tickets, and the ratio
+   of their times.
 
 Both databases are created and dropped by the script (``--keep`` keeps them).
 Odoo 18 must be importable (``python3 -c "import odoo"``) and PostgreSQL
@@ -268,7 +274,10 @@ def measure_list(registry):
     from odoo.tools import config  # noqa: F401 (loaded registry)
 
     with environment(registry) as env:
-        Ticket = env["helpdesk.ticket"]
+        # The web client's context: the reader's language and companies.
+        Ticket = env["helpdesk.ticket"].with_context(
+            lang="en_US", allowed_company_ids=env.company.ids
+        )
         spec = {name: {} for name in LIST_FIELDS}
         for name in ("partner_id", "user_id", "stage_id", "tier_id"):
             spec[name] = {"fields": {"display_name": {}}}
@@ -305,6 +314,13 @@ def main():
     parser.add_argument("--db-password", default=os.environ.get("PGPASSWORD", "odoo"))
     parser.add_argument("--http-port", type=int, default=8069)
     parser.add_argument("--prefix", default="sla_bench")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=0,
+        help="then fill the table by SQL up to this many tickets (e.g. 1000000) and compare "
+        "the query plans and times of the searches with the open tickets alone",
+    )
     args = parser.parse_args()
     try:
         import odoo
@@ -397,6 +413,14 @@ def main():
         out()
         out(f"4. back-office list of {records} tickets with the SLA columns:")
         out(f"   {queries} queries, {list_time * 1000:.0f} ms")
+
+        # 5. the searches at scale
+        if args.scale:
+            out()
+            out("5. EXPLAIN (ANALYZE, BUFFERS) of the searches, best of 3 runs:")
+            from scale import measure_scale  # bench/scale.py, beside this script
+
+            measure_scale(with_sla, args.scale)
         odoo.modules.registry.Registry.delete(without_db)
         odoo.modules.registry.Registry.delete(with_db)
     finally:

@@ -25,6 +25,7 @@ from . import helpdesk_ticket_sla_gap
 from . import helpdesk_ticket_sla_pause
 from . import helpdesk_ticket_sla_text
 from . import helpdesk_ticket_sla_alert
+from . import helpdesk_ticket_sla_announce
 from . import helpdesk_ticket_sla_retime
 from . import helpdesk_ticket_portal
 from . import helpdesk_ticket_version

@@ -11,7 +11,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..engine import PRIORITY_LABELS
-from .helpdesk_ticket_sla_alert import user_today
+from .helpdesk_ticket_sla_announce import user_today
 from .helpdesk_ticket_sla_clock import ONE_MINUTE, naive
 
 # Customer text from the portal: the longest accepted (characters).

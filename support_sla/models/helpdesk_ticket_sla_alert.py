@@ -7,7 +7,7 @@ scheduled check that marks breaches and warns of tickets at risk, with its hooks
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
-from odoo.tools import SQL
+from odoo.tools import SQL, create_index
 
 from ..engine import STATUS_BREACHED, STATUS_MET, STATUS_NONE, STATUS_PAUSED, STATUS_RUNNING
 from ..tools.display import COLOR_SELECTION, STATE_COLORS, STATUS_COLORS, duration_text
@@ -18,16 +18,6 @@ from .helpdesk_ticket_sla_clock import CLOCKS, LIVE, UNFINISHED
 # (system parameter ``support_sla.check_batch``).
 SLA_CHECK_BATCH = 1000
 ALERT_LEVELS = ("ok", "warning", "danger")
-
-
-def _sla_reachable(user):
-    """A user who can take SLA work: an active internal user, not OdooBot."""
-    return bool(user) and user.active and not user.share and not user._is_superuser()
-
-
-def user_today(record, user):
-    """Today in ``user``'s time zone (UTC without one): the due date of their activity."""
-    return fields.Date.context_today(record.with_context(tz=user.tz or "UTC"))
 
 
 def _worse(first, second):
@@ -93,6 +83,26 @@ class HelpdeskTicket(models.Model):
     sla_state_color = fields.Selection(COLOR_SELECTION, compute="_compute_sla_state")
     sla_response_color = fields.Selection(COLOR_SELECTION, compute="_compute_sla_colors")
     sla_resolve_color = fields.Selection(COLOR_SELECTION, compute="_compute_sla_colors")
+
+    def init(self):
+        """Each clock's status indexed with its deadline and with its warning moment.
+
+        What the check and the SLA filters search is a status and a moment: one index
+        reads just the clocks asked for, in deadline order for the breach batches. A
+        status alone (the other filters, the re-timing) reads its leading column. On
+        separate columns PostgreSQL reads every open ticket of a status once the
+        closed ones, all past their moments, skew its estimates (at a million tickets).
+        """
+        res = super().init()
+        for clock in CLOCKS:
+            for moment in ("deadline", "warning_date"):
+                create_index(
+                    self.env.cr,
+                    f"helpdesk_ticket_sla_{clock}_status_{moment}_index",
+                    self._table,
+                    [f"sla_{clock}_status", f"sla_{clock}_{moment}", "id"],
+                )
+        return res
 
     @api.depends_context("uid", "lang")
     @api.depends(
@@ -277,7 +287,9 @@ class HelpdeskTicket(models.Model):
         due = []
         for clock in CLOCKS:
             overdue = self._get_sla_alert_domain("overdue", now, clock)
-            breached = tickets.search(overdue, order="id", limit=batch)
+            # Oldest first, read along the partial indexes of init(): one batch costs the
+            # same whatever the size of the history.
+            breached = tickets.search(overdue, order=f"sla_{clock}_deadline, id", limit=batch)
             if breached:
                 breached._sla_store(
                     {ticket: {f"sla_{clock}_status": STATUS_BREACHED} for ticket in breached}
@@ -287,13 +299,15 @@ class HelpdeskTicket(models.Model):
             to_warn = expression.AND(
                 [self._get_sla_alert_domain("warning", now, clock), not_warned]
             )
-            at_risk = tickets.search(to_warn, order="id", limit=batch)
+            at_risk = tickets.search(to_warn, order=f"sla_{clock}_warning_date, id", limit=batch)
             if at_risk:
                 at_risk._sla_on_warning(clock)
                 at_risk._sla_store({ticket: {f"sla_{clock}_warned": True} for ticket in at_risk})
             done += len(breached) + len(at_risk)
             due += [overdue, to_warn]
-        remaining = tickets.search_count(expression.OR(due)) if done else 0
+        # Counted up to one more batch: the scheduler only needs to know whether to run
+        # again, and counting every due clock of a large backlog costs a scan each run.
+        remaining = tickets.search_count(expression.OR(due), limit=batch) if done else 0
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         self._sla_schedule_next_check(now)
 
@@ -333,76 +347,6 @@ class HelpdeskTicket(models.Model):
         if moment:
             self._sla_trigger_check(moment, now)
 
-    def _sla_recipients(self, activity_type=None):
-        """``{ticket: user}``: who takes the ticket's SLA work (warnings, call-backs).
-
-        The assignee, else the team leader, else the default user of
-        ``activity_type``, else the first helpdesk manager of the ticket's company;
-        never OdooBot, an archived or a portal user (empty user: nobody can).
-        """
-        managers_group = self.env.ref("helpdesk_mgmt.group_helpdesk_manager").sudo()
-        default_user = activity_type.sudo().default_user_id if activity_type else None
-        managers = {}
-        found = {}
-        for ticket in self:
-            ticket_sudo = ticket.sudo()
-            user = next(
-                (
-                    user
-                    for user in (ticket_sudo.user_id, ticket_sudo.team_id.user_id, default_user)
-                    if _sla_reachable(user)
-                ),
-                None,
-            )
-            if not user:
-                company = ticket_sudo.company_id or self.env.company
-                if company not in managers:
-                    managers[company] = managers_group.users.filtered(
-                        lambda u, company=company: company in u.company_ids and _sla_reachable(u)
-                    ).sorted("id")[:1]
-                user = managers[company]
-            found[ticket] = user
-        return found
-
-    def _sla_team_lang(self):
-        """Language of a note for the team: the company's, else the reader's."""
-        self.ensure_one()
-        company = self.sudo().company_id or self.env.company
-        return company.partner_id.lang or self.env.lang
-
-    def _sla_tell(self, activity_type, summaries):
-        """One activity per ticket for its recipient, or a note without one.
-
-        ``summaries(ticket)`` gives the text, rendered in the recipient's language (a
-        note in the company's). The activity is due on the recipient's own today.
-        Created in two batches whatever the number of tickets.
-        """
-        model_id = self.env["ir.model"]._get_id(self._name)
-        activities = []
-        notes = {}
-        for ticket, user in self._sla_recipients(activity_type).items():
-            if user:
-                reader = ticket.with_context(lang=user.lang or self.env.lang)
-                activities.append(
-                    {
-                        "activity_type_id": activity_type.id,
-                        "summary": summaries(reader),
-                        "automated": True,
-                        "date_deadline": user_today(self, user),
-                        "res_model_id": model_id,
-                        "res_id": ticket.id,
-                        "user_id": user.id,
-                    }
-                )
-            else:
-                notes[ticket.id] = summaries(ticket.with_context(lang=ticket._sla_team_lang()))
-        if activities:
-            self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
-                activities
-            )
-        if notes:
-            self.browse(list(notes))._message_log_batch(bodies=notes, message_type="notification")
-
     def _sla_on_warning(self, clock):
         """Hook: ``clock`` of the tickets has just reached its warning moment (once per
         clock). Announces it; addons extend it to act on tickets at risk."""
@@ -412,31 +356,3 @@ class HelpdeskTicket(models.Model):
         """Hook: ``clock`` of the tickets has just been marked breached (once per clock).
         Announces it; addons extend it to act on breaches."""
         self._sla_notify_breach(clock)
-
-    def _sla_warn(self, clock):
-        """Warn the assignee (else the team leader) that the ticket is at risk."""
-        activity_type = self.env.ref("support_sla.mail_activity_sla_warning")
-
-        def summary(ticket):
-            deadline = ticket._sla_local_text(ticket[f"sla_{clock}_deadline"])
-            if clock == "response":
-                return ticket.env._("SLA at risk: response due %(deadline)s", deadline=deadline)
-            return ticket.env._("SLA at risk: resolution due %(deadline)s", deadline=deadline)
-
-        self._sla_tell(activity_type, summary)
-
-    def _sla_notify_breach(self, clock):
-        """Announce, once, that ``clock`` of the tickets has just been breached."""
-        activity_type = self.env.ref("support_sla.mail_activity_sla_breach")
-
-        def summary(ticket):
-            deadline = ticket._sla_local_text(ticket[f"sla_{clock}_deadline"])
-            if clock == "response":
-                return ticket.env._(
-                    "SLA breached: the response was due %(deadline)s", deadline=deadline
-                )
-            return ticket.env._(
-                "SLA breached: the resolution was due %(deadline)s", deadline=deadline
-            )
-
-        self._sla_tell(activity_type, summary)

@@ -125,12 +125,14 @@ class HelpdeskTicket(models.Model):
         help="First public reply of an agent to the customer.",
     )
 
+    # Deadlines, warning moments and statuses are indexed together, (status, moment),
+    # by helpdesk_ticket_sla_alert.init(): what the check and the SLA filters search.
     sla_response_deadline = fields.Datetime(
-        string="Response Deadline", readonly=True, copy=False, index=True
+        string="Response Deadline", readonly=True, copy=False, index=False
     )
 
     sla_resolve_deadline = fields.Datetime(
-        string="Resolution Deadline", readonly=True, copy=False, index=True
+        string="Resolution Deadline", readonly=True, copy=False, index=False
     )
 
     sla_response_status = fields.Selection(
@@ -140,7 +142,7 @@ class HelpdeskTicket(models.Model):
         required=True,
         readonly=True,
         copy=False,
-        index=True,
+        index=False,
     )
 
     sla_resolve_status = fields.Selection(
@@ -150,15 +152,15 @@ class HelpdeskTicket(models.Model):
         required=True,
         readonly=True,
         copy=False,
-        index=True,
+        index=False,
     )
 
     sla_response_warning_date = fields.Datetime(
-        string="Response Warning", readonly=True, copy=False, index=True
+        string="Response Warning", readonly=True, copy=False, index=False
     )
 
     sla_resolve_warning_date = fields.Datetime(
-        string="Resolution Warning", readonly=True, copy=False, index=True
+        string="Resolution Warning", readonly=True, copy=False, index=False
     )
 
     sla_response_warned = fields.Boolean(string="Team Warned (Response)", readonly=True, copy=False)
@@ -187,6 +189,9 @@ class HelpdeskTicket(models.Model):
         """
         promises = {}
         plans = {}
+        # Customers and contacts in one query: a list then shows the contacts from cache.
+        (self.partner_id | self.commercial_partner_id).mapped("tz")
+        tier_channels = {tier.id: set(tier.channel_ids.ids) for tier in self.tier_id}
         for ticket in self:
             entitlement = ticket.entitlement_id
             tier = ticket.tier_id
@@ -200,7 +205,7 @@ class HelpdeskTicket(models.Model):
             ):
                 plans[ticket] = ("no_contract", {})
                 continue
-            gap = ticket._sla_entitlement_gap()
+            gap = ticket._sla_entitlement_gap(tier_channels)
             key = (entitlement.id, tier.id, gap, ticket.priority)
             if key not in promises:
                 promises[key] = ticket._sla_promise(gap)
@@ -375,30 +380,37 @@ class HelpdeskTicket(models.Model):
         return changed
 
     def _sla_store(self, changes):
-        """Write ``{ticket: values}`` with one UPDATE per set of changed fields.
+        """Write ``{ticket: values}``, the machinery's one write path.
 
-        The SLA fields are not tracked and only the SLA machinery writes them:
-        they go straight to the database (Odoo's grouped ``UPDATE ... FROM
-        VALUES``), then the cache and their dependents are told.
+        The SLA fields are not tracked and only the SLA machinery writes them: no
+        ``write()`` (access rights, tracking, the refusal of typed SLA values), the
+        values go into the cache as pending writes and their dependents are told.
+        Odoo's flush then writes each ticket's pending values, the recomputed stored
+        ones (``sla_next_deadline``...) among them, in one grouped ``UPDATE ... FROM
+        VALUES`` per set of fields: one statement per batch, not one per concern.
         """
         by_fields = defaultdict(list)
         for ticket, vals in changes.items():
             by_fields[tuple(sorted(vals))].append((ticket, vals))
+        cache = self.env.cache
         for fnames, rows in by_fields.items():
             records = self.browse([ticket.id for ticket, _vals in rows])
-            names = list(fnames)
-            records.flush_recordset(names)
-            records._write_multi(
-                [
-                    {
-                        name: self._fields[name].convert_to_column(value, ticket)
-                        for name, value in vals.items()
-                    }
-                    for ticket, vals in rows
-                ]
-            )
-            records.invalidate_recordset([*names, "write_date", "write_uid"])
-            records.modified(names)
+            relational = [name for name in fnames if self._fields[name].relational]
+            if relational:
+                records.modified(relational, before=True)
+            for name in fnames:
+                field = self._fields[name]
+                values = [field.convert_to_cache(vals[name], ticket) for ticket, vals in rows]
+                cache.update(records, field, values, dirty=True)
+            # Who and when, pending too, as write() does (a pending value is never dropped).
+            for name, value in (("write_date", self.env.cr.now()), ("write_uid", self.env.uid)):
+                field = self._fields[name]
+                cache.update(
+                    records, field, [field.convert_to_cache(value, records)] * len(rows), dirty=True
+                )
+            records.modified(fnames)
+        # Dependents now, so that whatever flushes next writes them in the same UPDATE.
+        self._recompute_model()
 
     def _sla_next_moment(self, vals, now):
         """Earliest upcoming warning or deadline of the ticket's live clocks.

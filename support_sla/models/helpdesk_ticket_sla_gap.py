@@ -13,13 +13,17 @@ OUT_OF_ENTITLEMENT = ("channel", "email", "version")
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
 
-    def _sla_entitlement_gap(self):
+    def _sla_entitlement_gap(self, tier_channels=None):
         """What the ticket's tier does not include, one of ``OUT_OF_ENTITLEMENT``
         (its channel, a new ticket by e-mail, a version past its end of support), or
-        False."""
+        False. ``tier_channels``: ``{tier id: ids of its channels}`` already read, when
+        a batch asks for many tickets of a few tiers."""
         self.ensure_one()
         tier = self.tier_id
-        if self.channel_id and tier.channel_ids and self.channel_id not in tier.channel_ids:
+        if tier_channels is None or tier.id not in tier_channels:
+            tier_channels = {tier.id: set(tier.channel_ids.ids)}
+        channels = tier_channels[tier.id]
+        if self.channel_id and channels and self.channel_id.id not in channels:
             return "channel"
         if self.sla_opened_by_email and not tier.email_opens_tickets:
             return "email"

@@ -133,13 +133,15 @@ class ResourceCalendar(models.Model):
                 )
             )
         windows = {calendar.id: [] for calendar in self}
-        attendances = self.env["resource.calendar.attendance"].search(
+        # One query: the lines and the values read below.
+        attendances = self.env["resource.calendar.attendance"].search_fetch(
             [
                 ("calendar_id", "in", self.ids),
                 ("resource_id", "=", False),
                 ("display_type", "=", False),
                 ("day_period", "!=", "lunch"),
-            ]
+            ],
+            ["calendar_id", "dayofweek", "hour_from", "hour_to", "date_from", "date_to"],
         )
         for attendance in attendances:
             if attendance.date_from or attendance.date_to:
@@ -191,7 +193,9 @@ class ResourceCalendar(models.Model):
             domain.append(("date_to", ">=", date_from))
         if date_to:
             domain.append(("date_from", "<", date_to))
-        return Leaves.search(domain, order="date_from", limit=limit)
+        return Leaves.search_fetch(
+            domain, ["calendar_id", "date_from", "date_to"], order="date_from", limit=limit
+        )
 
     def _sla_check_usable(self, tz=None):
         """Raise a ValidationError if a calendar cannot serve as SLA coverage."""

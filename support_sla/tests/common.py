@@ -240,3 +240,25 @@ class SlaCase(PortalPeopleMixin, SlaCalendarCase):
     def local(tz, *args):
         """Naive UTC of a local wall-clock time, as Odoo stores datetimes."""
         return pytz.timezone(tz).localize(datetime(*args)).astimezone(pytz.utc).replace(tzinfo=None)
+
+    # What the SLA check announces: a note on each ticket, a digest per recipient.
+
+    def _digests(self, user):
+        """The SLA digests ``user`` received (inbox or e-mail, as they chose)."""
+        return self.env["mail.message"].search(
+            [
+                ("message_type", "=", "user_notification"),
+                ("notification_ids.res_partner_id", "=", user.partner_id.id),
+            ]
+        )
+
+    def _listed(self, ticket):
+        """The users whose digests list ``ticket`` (with a link to it)."""
+        link = f'href="/odoo/helpdesk.ticket/{ticket.id}"'
+        messages = self.env["mail.message"].search(
+            [("message_type", "=", "user_notification"), ("body", "like", link)]
+        )
+        return messages.notification_ids.res_partner_id.user_ids
+
+    def _notes(self, ticket, text):
+        return ticket.message_ids.filtered(lambda m: text in (m.body or ""))

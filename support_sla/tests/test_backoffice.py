@@ -3,7 +3,7 @@
 from lxml import etree
 
 from odoo.exceptions import ValidationError
-from odoo.tests import Form, HttpCase, freeze_time, tagged
+from odoo.tests import Form, HttpCase, freeze_time, new_test_user, tagged
 from odoo.tools import format_date, format_datetime, mute_logger
 
 from ..tools.display import duration_text
@@ -308,3 +308,66 @@ class TestAgentTour(HttpCase):
         self.assertEqual((ticket.priority, ticket.matrix_priority), ("1", "3"))
         self.assertEqual(ticket.priority_override_reason, "Only one printer of ten is affected")
         self.assertEqual(ticket.sla_response_status, "met")
+
+
+class TestListQueries(SlaCase):
+    """The back-office list with the SLA columns costs the same queries for a page of a
+    few tickets as for a full page of 80 (and the count of the rest)."""
+
+    def _list_spec(self):
+        """What the web client asks for the fields of the ticket list view."""
+        Ticket = self.env["helpdesk.ticket"]
+        arch = etree.fromstring(Ticket.get_views([(False, "list")])["views"]["list"]["arch"])
+        spec = {}
+        for node in arch.xpath("/list/field"):
+            name = node.get("name")
+            relational = Ticket._fields[name].type == "many2one"
+            spec[name] = {"fields": {"display_name": {}}} if relational else {}
+        return spec
+
+    def _list_queries(self, count):
+        """Open ``count`` tickets of three customers in three zones, two agents; read
+        the first page of the list as the web client does: (records, queries)."""
+        agents = [
+            new_test_user(
+                self.env, f"sla_list_{count}_{n}", groups="helpdesk_mgmt.group_helpdesk_user"
+            )
+            for n in range(2)
+        ]
+        contacts = [self.paris_contact, self.ny_contact, self.tokyo_contact]
+        team = self.env["helpdesk.ticket.team"].create({"name": f"List {count}"})
+        self.env["helpdesk.ticket"].create(
+            [
+                {
+                    "name": f"Request {n}",
+                    "description": "x",
+                    "partner_id": contacts[n % 3].id,
+                    "user_id": agents[n % 2].id,
+                    "team_id": team.id,
+                    "channel_id": self.web.id,
+                    "impact": ("high", "medium", "low")[n % 3],
+                    "urgency": "high",
+                }
+                for n in range(count)
+            ]
+        )
+        spec = self._list_spec()
+        self.assertIn("sla_alert", spec)
+        domain = [("team_id", "=", team.id), ("stage_id.closed", "=", False)]
+        # The web client's context: the reader's language, zone and companies.
+        Ticket = self.env["helpdesk.ticket"].with_context(
+            lang="en_US", tz="Europe/Brussels", allowed_company_ids=self.env.company.ids
+        )
+        Ticket.web_search_read(domain, spec, limit=80)  # the registry's caches, warm
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        result = Ticket.web_search_read(domain, spec, limit=80)
+        return len(result["records"]), self.cr.sql_log_count - before
+
+    def test_list_with_sla_columns_costs_at_most_20_queries(self):
+        few, few_queries = self._list_queries(6)
+        full, full_queries = self._list_queries(90)
+        self.assertEqual((few, full), (6, 80))
+        self.assertLessEqual(full_queries, 20)
+        self.assertLessEqual(few_queries, 20)

@@ -9,7 +9,7 @@ NEW_YORK = "America/New_York"
 
 
 class TestBreachCron(SlaCase):
-    def _open_tickets(self, count, when):
+    def _open_tickets(self, count, when, **values):
         with freeze_time(when):
             tickets = self.env["helpdesk.ticket"].create(
                 [
@@ -21,6 +21,7 @@ class TestBreachCron(SlaCase):
                         "channel_id": self.web.id,
                         "impact": "high",
                         "urgency": "high",
+                        **values,
                     }
                     for n in range(count)
                 ]
@@ -65,6 +66,36 @@ class TestBreachCron(SlaCase):
         self.assertGreater(for_10, 0)
         self._breach_run(200, 3, expected_queries=for_10)
 
+    def test_breach_batch_queries_do_not_grow_with_the_batch_size(self):
+        """Marking, the notes and one digest per recipient: the same queries for a
+        batch of N tickets as for 2N (system parameter ``support_sla.check_batch``)."""
+        agents = [
+            new_test_user(self.env, f"sla_batch_{n}", groups="helpdesk_mgmt.group_helpdesk_user")
+            for n in range(2)
+        ]
+        counts = []
+        # The first run warms the caches (and each agent's first notification).
+        for day, size in ((2, 2), (3, 6), (4, 12)):
+            self.env["ir.config_parameter"].sudo().set_param("support_sla.check_batch", size)
+            when = self.local(NEW_YORK, 2025, 6, day, 10, 0)
+            tickets = self.env["helpdesk.ticket"]
+            for agent in agents:
+                tickets |= self._open_tickets(size // 2, when, user_id=agent.id)
+            self.env.flush_all()
+            self.env.invalidate_all()
+            with freeze_time(self.local(NEW_YORK, 2025, 6, day, 12, 0)):
+                before = self.cr.sql_log_count
+                self.env["helpdesk.ticket"]._cron_sla_check()
+                self.env.flush_all()
+                counts.append(self.cr.sql_log_count - before)
+            self.assertEqual(set(tickets.mapped("sla_response_status")), {"breached"})
+            for ticket in tickets:
+                self.assertEqual(len(self._notes(ticket, "SLA breached")), 1)
+                self.assertEqual(self._listed(ticket), ticket.user_id)
+        for agent in agents:
+            self.assertEqual(len(self._digests(agent)), 3)  # one per run, not per ticket
+        self.assertEqual(counts[1], counts[2])
+
     def test_team_is_warned_once_before_the_breach(self):
         leader = new_test_user(self.env, "sla_leader", groups="helpdesk_mgmt.group_helpdesk_user")
         self.team.user_id = leader
@@ -72,20 +103,24 @@ class TestBreachCron(SlaCase):
         with freeze_time(self.local(NEW_YORK, 2025, 6, 2, 10, 0)):
             ticket = self._ticket(self.ny_contact, user_id=False)  # P1: 1 h, warned at 48 min
             assigned = self._ticket(self.ny_contact, user_id=agent.id)
-        warning = self.env.ref("support_sla.mail_activity_sla_warning")
         with freeze_time(self.local(NEW_YORK, 2025, 6, 2, 10, 40)):
             self.env["helpdesk.ticket"]._cron_sla_check()
-        self.assertFalse(ticket.activity_ids.filtered(lambda a: a.activity_type_id == warning))
+        self.assertFalse(self._notes(ticket, "SLA at risk"))
+        self.assertFalse(self._digests(leader))
         for minute in (50, 55):
             with freeze_time(self.local(NEW_YORK, 2025, 6, 2, 10, minute)):
                 self.env["helpdesk.ticket"]._cron_sla_check()
-        activities = ticket.activity_ids.filtered(lambda a: a.activity_type_id == warning)
-        self.assertEqual(len(activities), 1)
-        self.assertEqual(activities.user_id, leader)  # no assignee: the team leader
-        self.assertEqual(
-            activities.summary, "SLA at risk: response due 6/2/25, 11:00 AM (America/New_York)"
-        )
-        self.assertEqual(assigned.activity_ids.user_id, agent)
+        note = "SLA at risk: response due 6/2/25, 11:00 AM (America/New_York)"
+        self.assertEqual(len(self._notes(ticket, note)), 1)
+        self.assertEqual(len(self._notes(assigned, note)), 1)
+        # No assignee: the team leader is told, once, in one digest linking the ticket.
+        digest = self._digests(leader)
+        self.assertEqual(len(digest), 1)
+        self.assertIn(ticket.display_name, digest.body)
+        self.assertIn(note, digest.body)
+        self.assertEqual(digest.subject, "Tickets at risk of missing their SLA")
+        self.assertEqual(self._listed(ticket), leader)
+        self.assertEqual(self._listed(assigned), agent)
         self.assertTrue(ticket.sla_response_warned)
 
     def test_warning_share_is_configurable(self):
@@ -119,10 +154,10 @@ class TestWarningRecipients(SlaCase):
         cls.root = cls.env.ref("base.user_root")
 
     def _warn(self, ticket):
-        warning = self.env.ref("support_sla.mail_activity_sla_warning")
+        """Who is told that ``ticket`` is at risk (its digest's recipients)."""
         with freeze_time(self.local(NEW_YORK, 2025, 6, 2, 10, 50)):
             self.env["helpdesk.ticket"]._cron_sla_check()
-        return ticket.activity_ids.filtered(lambda a: a.activity_type_id == warning)
+        return self._listed(ticket)
 
     def test_nobody_assigned_and_no_leader_goes_to_a_manager_not_odoobot(self):
         managers = self.env.ref("helpdesk_mgmt.group_helpdesk_manager").users
@@ -131,18 +166,18 @@ class TestWarningRecipients(SlaCase):
             by_bot = self._ticket(self.ny_contact, user_id=False)
         by_bot.user_id = self.root
         for ticket in (orphan, by_bot):
-            activity = self._warn(ticket)
-            self.assertEqual(len(activity), 1)
-            self.assertIn(activity.user_id, managers)
-            self.assertNotEqual(activity.user_id, self.root)
-            self.assertFalse(activity.user_id.share)
+            told = self._warn(ticket)
+            self.assertEqual(len(told), 1)
+            self.assertIn(told, managers)
+            self.assertNotEqual(told, self.root)
+            self.assertFalse(told.share)
 
     def test_leader_comes_before_the_managers(self):
         leader = new_test_user(self.env, "sla_leader_x", groups="helpdesk_mgmt.group_helpdesk_user")
         self.team.user_id = leader
         with freeze_time(self.local(NEW_YORK, 2025, 6, 2, 10, 0)):
             ticket = self._ticket(self.ny_contact, user_id=False)
-        self.assertEqual(self._warn(ticket).user_id, leader)
+        self.assertEqual(self._warn(ticket), leader)
 
     def test_note_in_the_companys_language_when_nobody_can_take_it(self):
         self.env["res.lang"]._activate_lang("fr_FR")

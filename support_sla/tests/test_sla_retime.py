@@ -306,7 +306,6 @@ class TestExactTiming(SlaRetimeCase):
 
     def test_breach_is_announced_once_to_the_assignee(self):
         agent = new_test_user(self.env, "sla_agent", groups="helpdesk_mgmt.group_helpdesk_user")
-        breach = self.env.ref("support_sla.mail_activity_sla_breach")
         with freeze_time(self._ny(2025, 6, 2, 10, 0)):
             ticket = self._ticket(self.ny_contact, user_id=agent.id)  # P1: 1 h
             orphan = self._ticket(self.ny_contact, user_id=False)
@@ -314,15 +313,16 @@ class TestExactTiming(SlaRetimeCase):
             with freeze_time(self._ny(2025, 6, 2, 11, minute)):
                 self.Ticket._cron_sla_check()
         self.assertEqual(ticket.sla_response_status, "breached")
-        announced = ticket.activity_ids.filtered(lambda a: a.activity_type_id == breach)
-        self.assertEqual(len(announced), 1)
-        self.assertEqual(announced.user_id, agent)
-        self.assertIn("SLA breached: the response was due", announced.summary)
+        self.assertEqual(len(self._notes(ticket, "SLA breached: the response was due")), 1)
+        digests = self._digests(agent).filtered(lambda m: "SLA breached" in m.body)
+        self.assertEqual(len(digests), 1)
+        self.assertEqual(self._listed(ticket), agent)
         # Nobody assigned and no team leader: a helpdesk manager, once, never OdooBot.
-        told = orphan.activity_ids.filtered(lambda a: a.activity_type_id == breach)
+        self.assertEqual(len(self._notes(orphan, "SLA breached: the response was due")), 1)
+        told = self._listed(orphan)
         self.assertEqual(len(told), 1)
-        self.assertTrue(told.user_id.has_group("helpdesk_mgmt.group_helpdesk_manager"))
-        self.assertNotEqual(told.user_id, self.env.ref("base.user_root"))
+        self.assertTrue(told.has_group("helpdesk_mgmt.group_helpdesk_manager"))
+        self.assertNotEqual(told, self.env.ref("base.user_root"))
 
     def test_breach_check_speaks_the_assignees_language(self):
         self.env["res.lang"]._activate_lang("fr_FR")
@@ -333,11 +333,8 @@ class TestExactTiming(SlaRetimeCase):
             ticket = self._ticket(self.ny_contact, user_id=agent.id)
         with freeze_time(self._ny(2025, 6, 2, 10, 50)):
             self.Ticket._cron_sla_check()
-        warning = ticket.activity_ids.filtered(
-            lambda a: a.activity_type_id == self.env.ref("support_sla.mail_activity_sla_warning")
-        )
-        # The date is written the French way (day first, 24-hour clock).
-        self.assertIn("02/06/2025 11:00 (America/New_York)", warning.summary)
+        # The agent's digest writes the date the French way (day first, 24-hour clock).
+        self.assertIn("02/06/2025 11:00 (America/New_York)", self._digests(agent).body)
         self.assertEqual(
             ticket.with_context(lang="fr_FR").sla_deadline_local,
             "02/06/2025 11:00 (America/New_York)",

@@ -5,6 +5,7 @@ the chatter notes, the activities and the portal share. Plain functions of an
 environment (its language) and values: no record is read here.
 """
 
+import babel.dates
 import pytz
 
 from odoo.tools import format_datetime
@@ -76,9 +77,25 @@ def time_left_text(env, remaining_hours, say_left=False):
 def zone_text(env, value, tz):
     """A stored UTC moment in ``tz``, short, followed by the zone: for agents, who
     read it beside their own time."""
-    if not value:
-        return False
-    return f"{format_datetime(env, value, tz=tz, dt_format='short')} ({tz})"
+    return zone_texts(env, [(value, tz)]).get((value, tz), False)
+
+
+def zone_texts(env, moments):
+    """``{(value, tz): text}`` of :func:`zone_text` for many ``(value, tz)``: the
+    language and its locale are looked up once, not once per moment (batch jobs, lists)."""
+    locale = babel_locale_parse(get_lang(env).code)
+    zones = {}
+    texts = {}
+    for value, tz in moments:
+        if not value or (value, tz) in texts:
+            continue
+        name = tz or env.user.tz or "UTC"
+        if name not in zones:
+            zones[name] = pytz.timezone(name) if name in pytz.all_timezones_set else pytz.utc
+        local = pytz.utc.localize(value, is_dst=False).astimezone(zones[name])
+        short = babel.dates.format_datetime(local, "short", locale=locale)
+        texts[value, tz] = f"{short} ({tz})"
+    return texts
 
 
 def customer_tz(env, fallback=None):

@@ -1,0 +1,138 @@
+"""Who is told of the SLA check's findings and how: a note on each ticket, written in
+bulk, and one digest per recipient listing their tickets (warnings and breaches)."""
+
+# One concern of the ticket per file, as Odoo splits its own models (mail/models/discuss/).
+# pylint: disable=consider-merging-classes-inherited
+
+from collections import defaultdict
+
+from markupsafe import Markup
+
+from odoo import fields, models
+
+from ..tools.display import zone_texts
+
+
+def _sla_reachable(user):
+    """A user who can take SLA work: an active internal user, not OdooBot."""
+    return bool(user) and user.active and not user.share and not user._is_superuser()
+
+
+def user_today(record, user):
+    """Today in ``user``'s time zone (UTC without one): the due date of their activity."""
+    return fields.Date.context_today(record.with_context(tz=user.tz or "UTC"))
+
+
+class HelpdeskTicket(models.Model):
+    _inherit = "helpdesk.ticket"
+
+    def _sla_recipients(self, activity_type=None):
+        """``{ticket: user}``: who takes the ticket's SLA work (warnings, call-backs).
+
+        The assignee, else the team leader, else the default user of
+        ``activity_type``, else the first helpdesk manager of the ticket's company;
+        never OdooBot, an archived or a portal user (empty user: nobody can).
+        """
+        managers_group = self.env.ref("helpdesk_mgmt.group_helpdesk_manager").sudo()
+        default_user = activity_type.sudo().default_user_id if activity_type else None
+        managers = {}
+        found = {}
+        for ticket in self:
+            ticket_sudo = ticket.sudo()
+            user = next(
+                (
+                    user
+                    for user in (ticket_sudo.user_id, ticket_sudo.team_id.user_id, default_user)
+                    if _sla_reachable(user)
+                ),
+                None,
+            )
+            if not user:
+                company = ticket_sudo.company_id or self.env.company
+                if company not in managers:
+                    managers[company] = managers_group.users.filtered(
+                        lambda u, company=company: company in u.company_ids and _sla_reachable(u)
+                    ).sorted("id")[:1]
+                user = managers[company]
+            found[ticket] = user
+        return found
+
+    def _sla_team_lang(self):
+        """Language of a note for the team: the company's, else the reader's."""
+        self.ensure_one()
+        company = self.sudo().company_id or self.env.company
+        return company.partner_id.lang or self.env.lang
+
+    def _sla_tell(self, activity_type, clock, sentence, title):
+        """A note on each ticket and one digest per recipient listing their tickets.
+
+        ``sentence(env, deadline)`` says what happened to one ticket in ``env``'s
+        language (the note in the company's, the digest's lines in the recipient's);
+        ``title(env)`` heads the digest. Recipients are :meth:`_sla_recipients`
+        (``activity_type``'s default user among them). The notes are written in
+        bulk and each recipient gets one inbox message (or e-mail, as they chose):
+        the queries do not grow with the number of tickets, a batch of the job
+        costs the same whatever its size.
+        """
+        field = f"sla_{clock}_deadline"
+        self.fetch([field, "sla_tz", "company_id", "name", "number"])
+        by_lang = defaultdict(list)
+        for ticket in self:
+            by_lang[ticket._sla_team_lang()].append(ticket)
+        notes = {}
+        for lang, tickets in by_lang.items():
+            env = self.with_context(lang=lang).env
+            texts = zone_texts(env, [(t[field], t.sla_tz) for t in tickets])
+            for ticket in tickets:
+                notes[ticket.id] = sentence(env, texts.get((ticket[field], ticket.sla_tz), ""))
+        self._message_log_batch(bodies=notes, message_type="notification")
+        mine = defaultdict(list)
+        for ticket, user in self._sla_recipients(activity_type).items():
+            if user:
+                mine[user].append(ticket)
+        for user, tickets in mine.items():
+            env = self.with_context(lang=user.lang or self.env.lang).env
+            texts = zone_texts(env, [(t[field], t.sla_tz) for t in tickets])
+            lines = Markup().join(
+                Markup('<li><a href="/odoo/helpdesk.ticket/%s">%s</a>: %s</li>')
+                % (
+                    ticket.id,
+                    ticket.display_name,
+                    sentence(env, texts.get((ticket[field], ticket.sla_tz), "")),
+                )
+                for ticket in tickets
+            )
+            self.env["mail.thread"].sudo().message_notify(
+                partner_ids=user.partner_id.ids,
+                subject=title(env),
+                body=Markup("<p>%s</p><ul>%s</ul>") % (title(env), lines),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def _sla_warn(self, clock):
+        """Warn the assignee (else the team leader) that the tickets are at risk."""
+        activity_type = self.env.ref("support_sla.mail_activity_sla_warning")
+
+        def sentence(env, deadline):
+            if clock == "response":
+                return env._("SLA at risk: response due %(deadline)s", deadline=deadline)
+            return env._("SLA at risk: resolution due %(deadline)s", deadline=deadline)
+
+        def title(env):
+            return env._("Tickets at risk of missing their SLA")
+
+        self._sla_tell(activity_type, clock, sentence, title)
+
+    def _sla_notify_breach(self, clock):
+        """Announce, once, that ``clock`` of the tickets has just been breached."""
+        activity_type = self.env.ref("support_sla.mail_activity_sla_breach")
+
+        def sentence(env, deadline):
+            if clock == "response":
+                return env._("SLA breached: the response was due %(deadline)s", deadline=deadline)
+            return env._("SLA breached: the resolution was due %(deadline)s", deadline=deadline)
+
+        def title(env):
+            return env._("Tickets that have just missed their SLA")
+
+        self._sla_tell(activity_type, clock, sentence, title)
