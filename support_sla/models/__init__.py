@@ -24,6 +24,7 @@ from . import helpdesk_ticket_sla_clock
 from . import helpdesk_ticket_sla_gap
 from . import helpdesk_ticket_sla_pause
 from . import helpdesk_ticket_sla_text
+from . import helpdesk_ticket_sla_batch
 from . import helpdesk_ticket_sla_alert
 from . import helpdesk_ticket_sla_announce
 from . import helpdesk_ticket_sla_retime

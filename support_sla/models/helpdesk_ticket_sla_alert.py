@@ -283,32 +283,38 @@ class HelpdeskTicket(models.Model):
         now = fields.Datetime.now()
         tickets = self.sudo()
         batch = positive_int_param(self.env, "support_sla.check_batch", SLA_CHECK_BATCH)
-        done = 0
+        cron = "support_sla.ir_cron_sla_check"
+        taken = {}
         due = []
+        # Every batch taken and locked before any is written (see _sla_take). Oldest
+        # first, read along the partial indexes of init(): one batch costs the same
+        # whatever the size of the history.
         for clock in CLOCKS:
             overdue = self._get_sla_alert_domain("overdue", now, clock)
-            # Oldest first, read along the partial indexes of init(): one batch costs the
-            # same whatever the size of the history.
-            breached = tickets.search(overdue, order=f"sla_{clock}_deadline, id", limit=batch)
+            not_warned = [(f"sla_{clock}_warned", "=", False)]
+            to_warn = expression.AND(
+                [self._get_sla_alert_domain("warning", now, clock), not_warned]
+            )
+            taken[clock] = (
+                tickets._sla_take(overdue, f"sla_{clock}_deadline, id", batch),
+                tickets._sla_take(to_warn, f"sla_{clock}_warning_date, id", batch),
+            )
+            due += [overdue, to_warn]
+        done = 0
+        for clock, (breached, at_risk) in taken.items():
             if breached:
                 breached._sla_store(
                     {ticket: {f"sla_{clock}_status": STATUS_BREACHED} for ticket in breached}
                 )
                 breached._sla_on_breach(clock)
-            not_warned = [(f"sla_{clock}_warned", "=", False)]
-            to_warn = expression.AND(
-                [self._get_sla_alert_domain("warning", now, clock), not_warned]
-            )
-            at_risk = tickets.search(to_warn, order=f"sla_{clock}_warning_date, id", limit=batch)
             if at_risk:
                 at_risk._sla_on_warning(clock)
                 at_risk._sla_store({ticket: {f"sla_{clock}_warned": True} for ticket in at_risk})
             done += len(breached) + len(at_risk)
-            due += [overdue, to_warn]
         # Counted up to one more batch: the scheduler only needs to know whether to run
         # again, and counting every due clock of a large backlog costs a scan each run.
-        remaining = tickets.search_count(expression.OR(due), limit=batch) if done else 0
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        remaining = tickets.search_count(expression.OR(due), limit=batch)
+        self._sla_batch_done(done, remaining, cron)
         self._sla_schedule_next_check(now)
 
     @api.model

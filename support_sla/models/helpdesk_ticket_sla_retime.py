@@ -126,25 +126,40 @@ class HelpdeskTicket(models.Model):
     def _cron_sla_retime(self):
         """Re-time one batch of queued tickets; the scheduler runs it again until done.
 
-        The batch is taken off the queue with ``FOR UPDATE SKIP LOCKED`` (safe
-        with several workers) in the transaction that re-times it, which the
-        scheduler commits: after a crash or a restart the batch is still queued
-        and is done again.
+        The batch's tickets are locked, skipping those others are writing (see
+        :meth:`_sla_take`; two workers never take the same ticket), and taken off
+        the queue in the transaction that re-times them, which the scheduler
+        commits: after a crash or a restart the batch is still queued and is done
+        again.
         """
         batch = positive_int_param(self.env, "support_sla.retime_batch", SLA_RETIME_BATCH)
         self.env.cr.execute(
             SQL(
-                """
-                DELETE FROM support_sla_retime_queue
-                 WHERE id IN (SELECT id FROM support_sla_retime_queue
-                               ORDER BY ticket_id LIMIT %s FOR UPDATE SKIP LOCKED)
-             RETURNING ticket_id, refresh
-                """,
+                "SELECT ticket_id FROM support_sla_retime_queue ORDER BY ticket_id LIMIT %s",
                 batch,
             )
         )
-        rows = sorted(self.env.cr.fetchall())
-        tickets = self.sudo().browse([ticket_id for ticket_id, _refresh in rows])
+        queued = [ticket_id for (ticket_id,) in self.env.cr.fetchall()]
+        # The tickets locked first (see _sla_take), archived ones too: those another
+        # transaction is writing stay queued for a later batch.
+        tickets = self.sudo().browse()
+        if queued:
+            tickets = tickets.browse(
+                tickets.with_context(active_test=False)
+                ._sla_take([("id", "in", queued)], "id", None)
+                .ids
+            )
+        rows = []
+        if tickets:
+            self.env.cr.execute(
+                SQL(
+                    "DELETE FROM support_sla_retime_queue WHERE ticket_id IN %s "
+                    "RETURNING ticket_id, refresh",
+                    tuple(tickets.ids),
+                )
+            )
+            rows = sorted(self.env.cr.fetchall())
+            tickets = tickets.browse([ticket_id for ticket_id, _refresh in rows])
         tickets.invalidate_recordset(["sla_retime_pending"])
         tickets.browse(
             [ticket_id for ticket_id, refresh in rows if refresh]
@@ -152,7 +167,7 @@ class HelpdeskTicket(models.Model):
         tickets._sla_retime_now()
         self.env.cr.execute("SELECT COUNT(*) FROM support_sla_retime_queue")
         remaining = self.env.cr.fetchone()[0]
-        self.env["ir.cron"]._notify_progress(done=len(tickets), remaining=remaining)
+        self._sla_batch_done(len(tickets), remaining, "support_sla.ir_cron_sla_retime")
         # The next batch starts with an empty cache: memory stays bounded.
         self.env.flush_all()
         self.env.invalidate_all()

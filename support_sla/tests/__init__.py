@@ -15,3 +15,4 @@ from . import test_portal_version
 from . import test_public_holidays
 from . import test_sla_report
 from . import test_concurrency
+from . import test_concurrency_jobs
