@@ -72,6 +72,8 @@ class Server:
             # Its sessions say which server and worker they come from.
             ODOO_PGAPPNAME=f"srv{label}-{{pid}}",
             ODOO_NOTIFY_CRON_CHANGES="1",
+            # gevent's own deprecation notice, printed by each websocket process.
+            PYTHONWARNINGS="ignore:pkg_resources is deprecated:UserWarning",
         )
         command = [
             sys.executable, args.launcher, *retime.odoo_args(args), "-d", args.live_db,
