@@ -47,6 +47,24 @@ class TwoTransactionsCase(BaseCase):
         """Build the records the test's transactions share (committed)."""
 
     @classmethod
+    def _committed_customer(cls, env, company, contact, tier_xmlid, date_start):
+        """A customer company, its ``contact`` (values) and an active contract on the tier
+        ``tier_xmlid`` from ``date_start``, deleted when the class ends; the contact."""
+        customer = env["res.partner"].create({"name": company, "is_company": True})
+        contact = env["res.partner"].create({**contact, "parent_id": customer.id})
+        cls._forget(customer | contact)
+        contract = env["support.entitlement"].create(
+            {
+                "partner_id": customer.id,
+                "tier_id": env.ref(tier_xmlid).id,
+                "date_start": date_start,
+                "state": "active",
+            }
+        )
+        cls._forget(contract)
+        return contact
+
+    @classmethod
     @contextmanager
     def _transaction(cls, user=SUPERUSER_ID, **context):
         """An environment on a new cursor: committed at the end of the block, rolled

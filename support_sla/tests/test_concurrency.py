@@ -13,24 +13,17 @@ class TestConcurrentCallback(TwoTransactionsCase):
 
     @classmethod
     def _setup_committed(cls, env):
-        customer = env["res.partner"].create({"name": "Concurrent Robotics", "is_company": True})
-        contact = env["res.partner"].create(
-            {"name": "Kenji Mori", "parent_id": customer.id, "phone": "+81 90 5555 0199"}
+        contact = cls._committed_customer(
+            env,
+            "Concurrent Robotics",
+            {"name": "Kenji Mori", "phone": "+81 90 5555 0199"},
+            "support_sla.tier_premium",
+            "2024-01-01",
         )
-        cls._forget(customer | contact)
         cls.owner = new_test_user(
             env, "conc_callback_owner", groups="base.group_portal", partner_id=contact.id
         )
         cls._forget(cls.owner)
-        contract = env["support.entitlement"].create(
-            {
-                "partner_id": customer.id,
-                "tier_id": env.ref("support_sla.tier_premium").id,
-                "date_start": "2024-01-01",
-                "state": "active",
-            }
-        )
-        cls._forget(contract)
         cls.ticket = env["helpdesk.ticket"].create(
             {
                 "name": "Robot arm stuck",

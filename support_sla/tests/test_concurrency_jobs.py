@@ -16,20 +16,13 @@ OVERDUE = "2000-12-31 10:00:00"
 class TestJobsBesideAgents(TwoTransactionsCase):
     @classmethod
     def _setup_committed(cls, env):
-        customer = env["res.partner"].create(
-            {"name": "Concurrent Dairy", "is_company": True, "tz": "Europe/Paris"}
+        contact = cls._committed_customer(
+            env,
+            "Concurrent Dairy",
+            {"name": "Lea Brun", "tz": "Europe/Paris"},
+            "support_sla.tier_standard",
+            "2000-01-01",
         )
-        contact = env["res.partner"].create({"name": "Lea Brun", "parent_id": customer.id})
-        cls._forget(customer | contact)
-        contract = env["support.entitlement"].create(
-            {
-                "partner_id": customer.id,
-                "tier_id": env.ref("support_sla.tier_standard").id,
-                "date_start": "2000-01-01",
-                "state": "active",
-            }
-        )
-        cls._forget(contract)
         cls._forget("helpdesk.ticket", [("partner_id", "=", contact.id)])
         cls._forget("support.sla.retime.queue", [("ticket_id.partner_id", "=", contact.id)])
         cls.contact = contact
