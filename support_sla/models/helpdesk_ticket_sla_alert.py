@@ -220,14 +220,19 @@ class HelpdeskTicket(models.Model):
     )
     def _compute_sla_next_deadline(self):
         """The earliest deadline of the clocks still due."""
-        for ticket in self:
+        # Read by column (one cache lookup per field), not per ticket: the check and
+        # the re-timing recompute it for whole batches.
+        columns = [
+            zip(
+                self.mapped(f"sla_{clock}_status"),
+                self.mapped(f"sla_{clock}_deadline"),
+                strict=True,
+            )
+            for clock in CLOCKS
+        ]
+        for ticket, *clocks in zip(self, *columns, strict=True):
             ticket.sla_next_deadline = min(
-                (
-                    ticket[f"sla_{clock}_deadline"]
-                    for clock in CLOCKS
-                    if ticket[f"sla_{clock}_status"] in UNFINISHED
-                    and ticket[f"sla_{clock}_deadline"]
-                ),
+                (deadline for status, deadline in clocks if status in UNFINISHED and deadline),
                 default=False,
             )
 

@@ -12,6 +12,7 @@ aggregate these columns in SQL (``support.sla.report``), never ticket by ticket.
 from odoo import api, fields, models
 
 from ..engine import STATUS_BREACHED, STATUS_MET, SlaError, clock_state
+from .helpdesk_ticket_sla_clock import SLA_CLOCK_INPUTS
 
 FIGURE_CLOCKS = ("response", "resolve")
 
@@ -85,9 +86,13 @@ class HelpdeskTicket(models.Model):
             .sudo()
             ._sla_schedules({(calendar_id, ticket.sla_tz) for ticket, calendar_id in to_resolve})
         )
-        pauses_of = self.browse([ticket.id for ticket, _cal in to_resolve])._sla_pauses()
+        resolved = self.browse([ticket.id for ticket, _cal in to_resolve])
+        pauses_of = resolved._sla_pauses()
+        inputs = resolved._sla_stored(SLA_CLOCK_INPUTS)
         for ticket, calendar_id in to_resolve:
-            start, pauses, completed = ticket._sla_inputs("resolve", now, pauses_of[ticket.id])
+            start, pauses, completed = ticket._sla_inputs(
+                "resolve", now, pauses_of[ticket.id], inputs[ticket.id]
+            )
             try:
                 state = clock_state(
                     schedules[calendar_id, ticket.sla_tz],

@@ -1,6 +1,8 @@
 """The scheduled SLA check: warnings before a deadline, breaches after it, the filters
 that find them."""
 
+from markupsafe import Markup
+
 from odoo.tests import freeze_time, new_test_user
 
 from .common import SlaCase
@@ -42,6 +44,37 @@ class TestBreachCron(SlaCase):
             [("sla_response_status", "=", "breached"), ("id", "in", tickets.ids)]
         )
         self.assertEqual(breached, tickets)
+
+    def test_breach_note_is_a_logged_note_of_the_chatter(self):
+        """The notes written in one INSERT are what ``_message_log_batch`` writes:
+        same columns, a body the sanitiser leaves alone, and the chatter sees them
+        in the same transaction."""
+        ticket, other = self._open_tickets(2, self.local(NEW_YORK, 2025, 6, 2, 10, 0))
+        before = ticket.message_ids  # cached: the insert must invalidate it
+        with freeze_time(self.local(NEW_YORK, 2025, 6, 2, 11, 1)):
+            self.env["helpdesk.ticket"]._cron_sla_check()
+            note = ticket.message_ids - before
+            self.assertEqual(len(note), 1)
+            # The reference: Odoo's own batch log of the same sentence, by the same author.
+            sentence = Markup(note.body[len("<p>") : -len("</p>")])
+            logged = other._message_log_batch({other.id: sentence}, message_type="notification")
+        self.assertEqual(note.body, logged.body)
+        self.assertIn("SLA breached: the response was due", note.body)
+        for name in (
+            "model",
+            "message_type",
+            "subtype_id",
+            "is_internal",
+            "author_id",
+            "email_from",
+            "reply_to",
+            "record_name",
+            "date",
+            "email_add_signature",
+            "create_uid",
+        ):
+            self.assertEqual(note[name], logged[name], name)
+        self.assertEqual(note.res_id, ticket.id)
 
     def _breach_run(self, size, day, expected_queries=None):
         """Open ``size`` tickets, run the job after their deadline; its query count."""
