@@ -21,6 +21,7 @@ from . import helpdesk_ticket_email
 from . import helpdesk_ticket
 from . import helpdesk_ticket_priority
 from . import helpdesk_ticket_sla_clock
+from . import helpdesk_ticket_sla_store
 from . import helpdesk_ticket_sla_gap
 from . import helpdesk_ticket_sla_pause
 from . import helpdesk_ticket_sla_text
