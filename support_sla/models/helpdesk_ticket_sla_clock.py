@@ -249,12 +249,14 @@ class HelpdeskTicket(models.Model):
             completed = self.closed_date if self.stage_id.closed else False
         return aware(self.sla_start_date or now), pauses, aware(completed) or None
 
-    def _sla_evaluate(self, now=None):
+    def _sla_evaluate(self, now=None, warnings=True):
         """What the engine says of every clock of the tickets at ``now``.
 
         The one evaluation behind storing (:meth:`_sla_update`), display
         (:meth:`_compute_sla_remaining`) and repair. Returns ``{ticket: (coverage,
         {clock: SlaClock})}``; a clock with no target is missing from the dict.
+        Without ``warnings`` (display: the warning moment shown is the stored one)
+        the warning of each clock is None, neither computed nor its share read.
         """
         now = now or fields.Datetime.now()
         at = aware(now)
@@ -267,9 +269,6 @@ class HelpdeskTicket(models.Model):
         result = {}
         for ticket in self:
             coverage, clocks = plans[ticket]
-            company = ticket.company_id or self.env.company
-            if company not in shares:
-                shares[company] = company.sla_warning_percent / 100
             states = {}
             for clock, (minutes, calendar_id) in clocks.items():
                 schedule = schedules[calendar_id, ticket.sla_tz]
@@ -278,10 +277,11 @@ class HelpdeskTicket(models.Model):
                     state = clock_state(
                         schedule, start, minutes, at=at, pauses=pauses, completed=completed
                     )
-                    closed_pauses = [(begin, end or max(at, begin)) for begin, end in pauses]
-                    warning = deadline_with_pauses(
-                        schedule, start, minutes * shares[company], closed_pauses
-                    )
+                    warning = None
+                    if warnings:
+                        warning = ticket._sla_warning_moment(
+                            schedule, start, minutes, pauses, at, state, shares
+                        )
                 except SlaError as error:
                     raise UserError(
                         _(
@@ -290,11 +290,20 @@ class HelpdeskTicket(models.Model):
                             reason=sla_error_message(self.env, error, ticket.sla_tz),
                         )
                     ) from error
-                # A target too short for its share still warns a minute before the end.
-                warning = min(warning, state.deadline - ONE_MINUTE)
                 states[clock] = SlaClock(state, naive(warning), calendar_id, completed)
             result[ticket] = (coverage, states)
         return result
+
+    def _sla_warning_moment(self, schedule, start, minutes, pauses, at, state, shares):
+        """When the team is warned of a clock (aware): the company's share of the target
+        spent. ``shares`` caches ``{company: share}`` over a batch."""
+        company = self.company_id or self.env.company
+        if company not in shares:
+            shares[company] = company.sla_warning_percent / 100
+        closed_pauses = [(begin, end or max(at, begin)) for begin, end in pauses]
+        warning = deadline_with_pauses(schedule, start, minutes * shares[company], closed_pauses)
+        # A target too short for its share still warns a minute before the end.
+        return min(warning, state.deadline - ONE_MINUTE)
 
     def _sla_update(self, repair=False):
         """Recompute the clocks of the tickets from their creation and store them.

@@ -1,5 +1,7 @@
 """What agents and managers see and do in the back office (issue 8)."""
 
+from unittest.mock import patch
+
 from lxml import etree
 
 from odoo.exceptions import ValidationError
@@ -371,3 +373,14 @@ class TestListQueries(SlaCase):
         self.assertEqual((few, full), (6, 80))
         self.assertLessEqual(full_queries, 20)
         self.assertLessEqual(few_queries, 20)
+
+    def test_time_left_reuses_the_stored_warning_moments(self):
+        """The list's time left and alert evaluate the clocks without working out
+        their warning moments again: stored, they are what the alert reads."""
+        ticket = self._ticket(self.ny_contact)
+        ticket.invalidate_recordset()
+        Ticket = self.registry["helpdesk.ticket"]
+        with patch.object(Ticket, "_sla_warning_moment", side_effect=AssertionError):
+            self.assertGreater(ticket.sla_response_remaining, 0)
+            self.assertEqual(ticket.sla_alert, "ok")
+        self.assertTrue(ticket.sla_response_warning_date)
