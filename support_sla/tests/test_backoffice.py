@@ -384,3 +384,27 @@ class TestListQueries(SlaCase):
             self.assertGreater(ticket.sla_response_remaining, 0)
             self.assertEqual(ticket.sla_alert, "ok")
         self.assertTrue(ticket.sla_response_warning_date)
+
+    def test_coverage_hours_read_once_and_again_after_a_holiday(self):
+        """The hours and holidays of a calendar are read once, not per page; a new
+        public holiday is read again at once (and moves the deadline)."""
+        calendar = self._calendar("Cached Hours", NEW_YORK, [(d, 9, 17) for d in range(5)])
+        self.ny_contract.calendar_id = calendar
+        with freeze_time(self.local(NEW_YORK, 2025, 6, 2, 10, 0)):  # a Monday
+            ticket = self._ticket(self.ny_contact, impact="low", urgency="low")
+            self.assertEqual(ticket.sla_calendar_id, calendar)
+            deadline = ticket.sla_resolve_deadline or ticket.sla_response_deadline
+            Calendar = self.registry["resource.calendar"]
+            reads = patch.object(
+                Calendar, "_sla_closures", autospec=True, side_effect=Calendar._sla_closures
+            )
+            with reads as closures:
+                ticket.invalidate_recordset()
+                self.assertGreater(ticket.sla_response_remaining, 0)
+                self.assertEqual(closures.call_count, 0)
+                self._holidays(calendar, ["2025-06-02", "2025-06-03", "2025-06-04"])
+                self.assertGreater(closures.call_count, 0)
+            ticket.invalidate_recordset()
+            self.assertGreater(
+                ticket.sla_resolve_deadline or ticket.sla_response_deadline, deadline
+            )
