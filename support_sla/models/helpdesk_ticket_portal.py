@@ -84,7 +84,7 @@ class HelpdeskTicket(models.Model):
         as ``_sla_update`` (:meth:`_sla_evaluate`).
         """
         self.ensure_one()
-        coverage, states = self._sla_evaluate(now)[self]
+        coverage, states = self._sla_evaluate(now, warnings=False)[self]
         response = states.get("response")
         return coverage, naive(response.state.deadline) if response else False
 

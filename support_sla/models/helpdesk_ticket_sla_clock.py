@@ -8,7 +8,7 @@ stored results and their one write path are in helpdesk_ticket_sla_store.py)."""
 from datetime import timedelta, timezone
 from typing import NamedTuple
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..engine import (
@@ -275,12 +275,14 @@ class HelpdeskTicket(models.Model):
             completed = current["closed_date"] if stage.closed else False
         return aware(current["sla_start_date"] or now), pauses, aware(completed) or None
 
-    def _sla_evaluate(self, now=None):
+    def _sla_evaluate(self, now=None, warnings=True):
         """What the engine says of every clock of the tickets at ``now``.
 
         The one evaluation behind storing (:meth:`_sla_update`), display
         (:meth:`_compute_sla_remaining`) and repair. Returns ``{ticket: (coverage,
         {clock: SlaClock})}``; a clock with no target is missing from the dict.
+        Without ``warnings`` (display: the warning moment shown is the stored one)
+        the warning of each clock is None, neither computed nor its share read.
         """
         now = now or fields.Datetime.now()
         at = aware(now)
@@ -297,9 +299,6 @@ class HelpdeskTicket(models.Model):
             coverage, clocks = plans[ticket]
             current = inputs[ticket.id]
             company_id = current["company_id"] or self.env.company.id
-            if company_id not in shares:
-                company = self.env["res.company"].browse(company_id)
-                shares[company_id] = company.sla_warning_percent / 100
             states = {}
             for clock, (minutes, calendar_id) in clocks.items():
                 schedule = schedules[calendar_id, current["sla_tz"]]
@@ -310,10 +309,11 @@ class HelpdeskTicket(models.Model):
                     state = clock_state(
                         schedule, start, minutes, at=at, pauses=pauses, completed=completed
                     )
-                    closed_pauses = [(begin, end or max(at, begin)) for begin, end in pauses]
-                    warning = deadline_with_pauses(
-                        schedule, start, minutes * shares[company_id], closed_pauses
-                    )
+                    warning = None
+                    if warnings:
+                        warning = self._sla_warning_moment(
+                            schedule, start, minutes, pauses, at, state, shares, company_id
+                        )
                 except SlaError as error:
                     raise UserError(
                         _(
@@ -322,11 +322,22 @@ class HelpdeskTicket(models.Model):
                             reason=sla_error_message(self.env, error, ticket.sla_tz),
                         )
                     ) from error
-                # A target too short for its share still warns a minute before the end.
-                warning = min(warning, state.deadline - ONE_MINUTE)
                 states[clock] = SlaClock(state, naive(warning), calendar_id, completed)
             result[ticket] = (coverage, states)
         return result
+
+    @api.model
+    def _sla_warning_moment(self, schedule, start, minutes, pauses, at, state, shares, company_id):
+        """When the team is warned of a clock (aware): the share of the target set by the
+        company ``company_id`` spent. ``shares`` caches ``{company id: share}`` over a
+        batch."""
+        if company_id not in shares:
+            company = self.env["res.company"].browse(company_id)
+            shares[company_id] = company.sla_warning_percent / 100
+        closed_pauses = [(begin, end or max(at, begin)) for begin, end in pauses]
+        warning = deadline_with_pauses(schedule, start, minutes * shares[company_id], closed_pauses)
+        # A target too short for its share still warns a minute before the end.
+        return min(warning, state.deadline - ONE_MINUTE)
 
     def _sla_update(self, repair=False):
         """Recompute the clocks of the tickets from their creation and store them.

@@ -8,7 +8,7 @@ from odoo import _, api, fields, models
 from odoo.tools import format_date
 
 from ..engine import PRIORITY_LABELS, lapse
-from ..tools.display import duration_text, time_left_text, zone_text
+from ..tools.display import duration_text, time_left_text, zone_text, zone_texts
 from .helpdesk_ticket_sla_clock import CLOCKS, UNFINISHED
 
 
@@ -198,17 +198,20 @@ class HelpdeskTicket(models.Model):
     @api.depends_context("lang")
     def _compute_sla_deadline_local(self):
         """The next deadline still due, in the customer's own time."""
+        texts = zone_texts(self.env, [(t.sla_next_deadline, t.sla_tz) for t in self])
         for ticket in self:
-            ticket.sla_deadline_local = ticket._sla_local_text(ticket.sla_next_deadline)
+            ticket.sla_deadline_local = texts.get((ticket.sla_next_deadline, ticket.sla_tz), False)
 
     @api.depends("sla_response_deadline", "sla_resolve_deadline", "sla_tz")
     def _compute_sla_deadline_customer(self):
         """Each deadline in the customer's own time, with its zone."""
+        texts = zone_texts(
+            self.env, [(t[f"sla_{c}_deadline"], t.sla_tz) for t in self for c in CLOCKS]
+        )
         for ticket in self:
             for clock in CLOCKS:
-                ticket[f"sla_{clock}_deadline_customer"] = ticket._sla_local_text(
-                    ticket[f"sla_{clock}_deadline"]
-                )
+                key = (ticket[f"sla_{clock}_deadline"], ticket.sla_tz)
+                ticket[f"sla_{clock}_deadline_customer"] = texts.get(key, False)
 
     @api.depends("sla_response_remaining", "sla_resolve_remaining")
     @api.depends_context("lang")

@@ -5,6 +5,7 @@ from datetime import timezone
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
+from odoo.tools import ormcache
 
 from ..engine import STATUS_PAUSED, STATUS_RUNNING, Schedule, SlaError
 from .helpdesk_ticket_sla_clock import CLOCKS
@@ -58,6 +59,7 @@ class ResourceCalendar(models.Model):
         is left alone (next year's holidays re-time nothing today), a paused one
         may resume into it and is re-timed.
         """
+        self.env.registry.clear_cache()  # the cached inputs of _sla_calendar_inputs
         domain = self._sla_ticket_domain()
         if company_holidays:
             domain = expression.OR([domain, [("sla_calendar_id.sla_company_holidays", "=", True)]])
@@ -91,17 +93,17 @@ class ResourceCalendar(models.Model):
         """
         keys = set(keys)
         calendars = self.browse({calendar_id for calendar_id, _tz in keys if calendar_id})
-        windows = calendars._sla_windows()
-        closures = calendars._sla_closures()
+        # The calendar's own settings as they are now (a constraint may ask mid-write).
+        calendars._sla_check_one_week()
+        inputs = self._sla_calendar_inputs(tuple(sorted(calendars.ids))) if calendars else {}
         schedules = {}
         for calendar_id, tz in keys:
             try:
                 if not calendar_id:
                     schedules[calendar_id, tz] = Schedule.twenty_four_seven(tz)
                     continue
-                schedules[calendar_id, tz] = _shared(
-                    Schedule(windows[calendar_id], tz, closures=closures[calendar_id])
-                )
+                windows, closures = inputs[calendar_id]
+                schedules[calendar_id, tz] = _shared(Schedule(windows, tz, closures=closures))
             except SlaError as error:
                 calendar = self.browse(calendar_id)
                 raise UserError(
@@ -114,6 +116,29 @@ class ResourceCalendar(models.Model):
                 ) from error
         return schedules
 
+    @api.model
+    @ormcache("calendar_ids")
+    def _sla_calendar_inputs(self, calendar_ids):
+        """``{calendar_id: (windows, closures)}`` of these calendars, kept by the registry.
+
+        Every page of tickets, form and new ticket needs them and they seldom change:
+        read once per worker, not per request. Every change that moves them (lines,
+        public holidays, the calendar's settings) re-times the tickets through
+        :meth:`_sla_retime_tickets` or :meth:`_sla_retime_closed`, which clear the
+        cache first; Odoo tells the other workers.
+        """
+        calendars = self.sudo().browse(calendar_ids)
+        windows = calendars._sla_windows()
+        closures = calendars._sla_closures()
+        return {
+            calendar_id: (tuple(windows[calendar_id]), tuple(closures[calendar_id]))
+            for calendar_id in calendar_ids
+        }
+
+    def _sla_retime_tickets(self):
+        self.env.registry.clear_cache()  # the cached inputs of _sla_calendar_inputs
+        return super()._sla_retime_tickets()
+
     def _sla_schedule(self, tz=None):
         """Engine schedule of this calendar (24x7 if empty), read in ``tz``."""
         if self:
@@ -123,15 +148,7 @@ class ResourceCalendar(models.Model):
 
     def _sla_windows(self):
         """``{calendar_id: [(weekday, hour_from, hour_to)]}`` of working attendances."""
-        unsupported = self.filtered(lambda cal: cal.two_weeks_calendar or cal.flexible_hours)
-        if unsupported:
-            raise UserError(
-                _(
-                    "SLA coverage needs a one-week calendar with fixed working hours; "
-                    "%(calendars)s is not.",
-                    calendars=", ".join(unsupported.mapped("display_name")),
-                )
-            )
+        self._sla_check_one_week()
         windows = {calendar.id: [] for calendar in self}
         # One query: the lines and the values read below.
         attendances = self.env["resource.calendar.attendance"].search_fetch(
@@ -157,6 +174,18 @@ class ResourceCalendar(models.Model):
                 (int(attendance.dayofweek), attendance.hour_from, attendance.hour_to)
             )
         return windows
+
+    def _sla_check_one_week(self):
+        """Raise a UserError unless every calendar is one week of fixed hours."""
+        unsupported = self.filtered(lambda cal: cal.two_weeks_calendar or cal.flexible_hours)
+        if unsupported:
+            raise UserError(
+                _(
+                    "SLA coverage needs a one-week calendar with fixed working hours; "
+                    "%(calendars)s is not.",
+                    calendars=", ".join(unsupported.mapped("display_name")),
+                )
+            )
 
     def _sla_closures(self):
         """``{calendar_id: [(start, end)]}`` of public holidays (global time off).

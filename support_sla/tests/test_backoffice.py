@@ -1,5 +1,7 @@
 """What agents and managers see and do in the back office (issue 8)."""
 
+from unittest.mock import patch
+
 from lxml import etree
 
 from odoo.exceptions import ValidationError
@@ -371,3 +373,38 @@ class TestListQueries(SlaCase):
         self.assertEqual((few, full), (6, 80))
         self.assertLessEqual(full_queries, 20)
         self.assertLessEqual(few_queries, 20)
+
+    def test_time_left_reuses_the_stored_warning_moments(self):
+        """The list's time left and alert evaluate the clocks without working out
+        their warning moments again: stored, they are what the alert reads."""
+        ticket = self._ticket(self.ny_contact)
+        ticket.invalidate_recordset()
+        Ticket = self.registry["helpdesk.ticket"]
+        with patch.object(Ticket, "_sla_warning_moment", side_effect=AssertionError):
+            self.assertGreater(ticket.sla_response_remaining, 0)
+            self.assertEqual(ticket.sla_alert, "ok")
+        self.assertTrue(ticket.sla_response_warning_date)
+
+    def test_coverage_hours_read_once_and_again_after_a_holiday(self):
+        """The hours and holidays of a calendar are read once, not per page; a new
+        public holiday is read again at once (and moves the deadline)."""
+        calendar = self._calendar("Cached Hours", NEW_YORK, [(d, 9, 17) for d in range(5)])
+        self.ny_contract.calendar_id = calendar
+        with freeze_time(self.local(NEW_YORK, 2025, 6, 2, 10, 0)):  # a Monday
+            ticket = self._ticket(self.ny_contact, impact="low", urgency="low")
+            self.assertEqual(ticket.sla_calendar_id, calendar)
+            deadline = ticket.sla_resolve_deadline or ticket.sla_response_deadline
+            Calendar = self.registry["resource.calendar"]
+            reads = patch.object(
+                Calendar, "_sla_closures", autospec=True, side_effect=Calendar._sla_closures
+            )
+            with reads as closures:
+                ticket.invalidate_recordset()
+                self.assertGreater(ticket.sla_response_remaining, 0)
+                self.assertEqual(closures.call_count, 0)
+                self._holidays(calendar, ["2025-06-02", "2025-06-03", "2025-06-04"])
+                self.assertGreater(closures.call_count, 0)
+            ticket.invalidate_recordset()
+            self.assertGreater(
+                ticket.sla_resolve_deadline or ticket.sla_response_deadline, deadline
+            )

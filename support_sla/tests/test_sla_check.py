@@ -176,6 +176,24 @@ class TestBreachCron(SlaCase):
             self.assertAlmostEqual(risky.sla_response_remaining, 0.5)
             self.assertAlmostEqual(late.sla_response_remaining, -1.5)
 
+    def test_alert_of_a_page_agrees_with_each_filter(self):
+        """Read in one pass for a page, every level (ok too) is the one its filter finds."""
+        with freeze_time(self.local(NEW_YORK, 2025, 6, 2, 10, 0)):
+            late = self._ticket(self.ny_contact)
+            risky = self._ticket(self.ny_contact, impact="medium", urgency="high")  # P2: 3 h
+            calm = self._ticket(self.ny_contact, impact="low", urgency="low")
+            _customer, stranger = self._customer("No Contract Ltd", NEW_YORK)
+            none = self._ticket(stranger)
+        tickets = late | risky | calm | none
+        with freeze_time(self.local(NEW_YORK, 2025, 6, 2, 12, 30)):
+            tickets.invalidate_recordset()
+            shown = {ticket: ticket.sla_alert for ticket in tickets}
+            self.assertEqual(shown, {late: "danger", risky: "warning", calm: "ok", none: False})
+            Ticket = self.env["helpdesk.ticket"]
+            for level in ("danger", "warning", "ok", False):
+                found = Ticket.search([("sla_alert", "=", level), ("id", "in", tickets.ids)])
+                self.assertEqual(found, tickets.filtered(lambda t, lv=level: shown[t] == lv))
+
 
 class TestWarningRecipients(SlaCase):
     @classmethod
