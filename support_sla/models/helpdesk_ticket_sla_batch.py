@@ -43,6 +43,8 @@ class HelpdeskTicket(models.Model):
             query.select(),
             SQL.identifier(query.table),
         )
+        # What this transaction changed of the fields searched is written first.
+        self.env.flush_query(locked)
         try:
             with self.env.cr.savepoint(flush=False):
                 # Expected now and then: not an error of the database to log.
