@@ -138,18 +138,19 @@ def run_slice(args, side, db, plan, sink, stats, seconds):
 def run_sides(args, names, plans, sink):
     """The sides take turns, ``--turns`` slices each, so that a change of load on the
     machine weighs on both alike; per side the stats, seconds, jobs and logged errors."""
-    results = {side: [load_users.Stats(), 0.0, [], []] for side, _label, _mod in SIDES}
+    results = {side: [load_users.Stats(), 0.0, [], [], 0] for side, _label, _mod in SIDES}
     for number in range(args.turns):
         for side, _label, _mod in SIDES:
             load = " ".join(f"{value:.1f}" for value in os.getloadavg())
             out(f"   turn {number + 1}/{args.turns}, {side} the addons (load average {load})")
             result = results[side]
-            measured, jobs, errors = run_slice(
+            measured, jobs, (errors, retried) = run_slice(
                 args, side, names[side], plans[side], sink, result[0], args.duration / args.turns
             )
             result[1] += measured
             result[2] += [jobs] if jobs else []
             result[3] += errors
+            result[4] += retried
     return results
 
 
@@ -158,7 +159,7 @@ def percentile(values, share):
     return ordered[min(int(share * len(ordered)), len(ordered) - 1)]
 
 
-def print_side(label, stats, measured, jobs, log_errors):
+def print_side(label, stats, measured, jobs, log_errors, retried):
     out()
     out(f"== {label}: {measured:.0f} s measured")
     out(f"   {'request':36} {'count':>6} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} "
@@ -177,7 +178,10 @@ def print_side(label, stats, measured, jobs, log_errors):
         out(f"   error: {sample}")
     for number, text in enumerate(jobs, 1):
         out(f"   scheduled jobs in turn {number}: {text}")
-    out(f"   server log: {len(log_errors)} error(s)")
+    out(
+        f"   server log: {len(log_errors)} error(s); {retried} concurrent update(s) refused "
+        "by PostgreSQL and retried by Odoo"
+    )
     for line in log_errors[:10]:
         out(f"   | {line[:300]}")
     return errors + len(log_errors)

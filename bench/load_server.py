@@ -71,16 +71,29 @@ def stop(server):
 
 def log_errors(log):
     """The ERROR and CRITICAL lines the server logged, and a line for the tracebacks its
-    processes printed outside the log (e.g. a gevent process that cannot start)."""
-    lines = []
+    processes printed outside the log (e.g. a gevent process that cannot start).
+
+    A query refused by PostgreSQL for a concurrent update is logged by Odoo as an error
+    before Odoo runs the request again (``SERIALIZATION_FAILURE, N tries left``): counted
+    apart, as ``retried``. A request that fails all its tries is an error of the request
+    itself, counted by the users."""
+    lines, retried = [], 0
     if log.exists():
         with open(log, errors="replace") as handle:
-            lines = [line.rstrip() for line in handle if " ERROR " in line or " CRITICAL " in line]
+            logged = [line.rstrip() for line in handle]
+        for index, line in enumerate(logged):
+            if " ERROR " not in line and " CRITICAL " not in line:
+                continue
+            following = " ".join(logged[index + 1 : index + 3])
+            if "odoo.sql_db: bad query" in line and "could not serialize access" in following:
+                retried += 1
+            else:
+                lines.append(line)
     output = log.with_suffix(".out")
     printed = output.read_text(errors="replace").count("Traceback") if output.exists() else 0
     if printed:
         lines.append(f"{printed} traceback(s) printed outside the log: see {output}")
-    return lines
+    return lines, retried
 
 
 def connect(args, db):
