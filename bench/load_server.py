@@ -1,18 +1,16 @@
 """The server side of bench/load.py: ``odoo --workers`` on a database, the work queued for
 its scheduled jobs, what they did, the errors it logged, and a sink for its e-mails."""
 
-import shutil
 import signal
 import socketserver
 import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import psycopg2
 import requests
 from load_users import TIMEOUT, call_kw, rpc
+from odoo_processes import odoo_command
 from retime import odoo_args
 
 # Seconds between two wake-ups of the SLA check asked during the run (Odoo's cron workers
@@ -23,7 +21,7 @@ CHECK_EVERY = 15
 def start(args, db, smtp_port, log):
     """``odoo --workers`` serving ``db`` only, its cron workers on; returns when it answers."""
     command = [
-        *odoo_command(args), "-d", db, "--db-filter", f"^{db}$", *odoo_args(args),
+        *odoo_command(args.odoo_root), "-d", db, "--db-filter", f"^{db}$", *odoo_args(args),
         "--workers", str(args.workers), "--max-cron-threads", str(args.cron_workers),
         "--http-port", str(args.http_port), "--gevent-port", str(args.gevent_port),
         "--smtp", "127.0.0.1", "--smtp-port", str(smtp_port),
@@ -45,16 +43,6 @@ def start(args, db, smtp_port, log):
         time.sleep(1)
     stop(server)
     raise RuntimeError(f"odoo did not answer on {url} within 3 minutes: see {log}")
-
-
-def odoo_command(args):
-    """Odoo's launcher: with --workers the server starts its gevent process with its own
-    ``sys.argv[0]``, which must then be a script, not ``-m odoo``'s module file."""
-    script = Path(args.odoo_root) / "odoo-bin"
-    if script.is_file():
-        return [sys.executable, str(script)]
-    installed = shutil.which("odoo")
-    return [installed] if installed else [sys.executable, "-m", "odoo"]
 
 
 def stop(server):

@@ -1,7 +1,9 @@
-"""Real Odoo servers for bench/servers.py: processes, their database sessions, JSON-RPC."""
+"""Real Odoo servers for the benches (servers.py, load.py): how to start one, its processes,
+their database sessions, JSON-RPC."""
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -11,22 +13,16 @@ from pathlib import Path
 
 import retime
 
-# What odoo-bin does (``python -m odoo`` would not do: workers mode re-runs sys.argv[0]
-# for its websocket process).
-LAUNCHER = """import os
 
-os.environ["TZ"] = "UTC"
-import odoo
-
-odoo.cli.main()
-"""
-
-
-def write_launcher(directory):
-    """The script the servers run (odoo-bin's lines), written in ``directory``."""
-    path = Path(directory) / "odoo-server.py"
-    path.write_text(LAUNCHER)
-    return str(path)
+def odoo_command(odoo_root):
+    """How to start an Odoo server: its ``odoo-bin``. In workers mode the server starts its
+    websocket (gevent) process with its own ``sys.argv[0]``, which must then be a script,
+    not ``python -m odoo``'s module file."""
+    script = Path(odoo_root) / "odoo-bin"
+    if script.is_file():
+        return [sys.executable, str(script)]
+    installed = shutil.which("odoo")
+    return [installed] if installed else [sys.executable, "-m", "odoo"]
 
 
 class Database:
@@ -76,7 +72,7 @@ class Server:
             PYTHONWARNINGS="ignore:pkg_resources is deprecated:UserWarning",
         )
         command = [
-            sys.executable, args.launcher, *retime.odoo_args(args), "-d", args.live_db,
+            *odoo_command(args.odoo_root), *retime.odoo_args(args), "-d", args.live_db,
             "--db-filter", f"^{args.live_db}$", "--workers", "2",
             "--max-cron-threads", str(args.cron_threads), "--http-port", str(self.port),
             "--gevent-port", str(args.gevent_port + index), "--limit-time-cpu", "600",

@@ -50,7 +50,7 @@ import traceback
 from collections import Counter
 
 import retime  # bench/retime.py: databases, tickets, batched runs of a scheduled action
-from odoo_processes import Database, Server, rpc, write_launcher
+from odoo_processes import Database, Server, rpc
 from sla_audit import (
     AUDIT_SQL,
     DEQUEUED,
@@ -407,7 +407,6 @@ def main():
     args.live_db = f"{args.prefix}_{os.getpid()}"
     args.ref_db = f"{args.live_db}_ref"
     args.logdir = tempfile.mkdtemp(prefix="bench-servers-")
-    args.launcher = write_launcher(args.logdir)
     run, began = Run(args), time.perf_counter()
     try:
         run.execute()
