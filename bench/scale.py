@@ -8,6 +8,7 @@ whether any reads the ticket table sequentially.
 """
 
 import time
+from contextlib import closing
 
 from retime import environment, out
 
@@ -72,8 +73,30 @@ def spread_open_clocks(env):
          WHERE s.id = t.stage_id AND NOT COALESCE(s.closed, FALSE)
         """
     )
-    env.cr.execute("ANALYZE helpdesk_ticket")
+    # The stored next moments follow, as the ORM would recompute them.
+    env.cr.execute(
+        """
+        UPDATE helpdesk_ticket
+           SET sla_next_deadline = LEAST(sla_response_deadline, sla_resolve_deadline),
+               sla_next_warning_date = LEAST(sla_response_warning_date, sla_resolve_warning_date)
+         WHERE sla_response_status = 'running'
+        """
+    )
     env.cr.commit()
+    vacuum(env.cr.dbname)
+
+
+def vacuum(dbname):
+    """``VACUUM ANALYZE`` of the tickets, as autovacuum does after a bulk change (the
+    indexes then no longer list the rows' old versions); outside a transaction."""
+    import psycopg2
+
+    from odoo.sql_db import connection_info_for
+
+    _name, info = connection_info_for(dbname)
+    with closing(psycopg2.connect(**info)) as connection:
+        connection.autocommit = True
+        connection.cursor().execute("VACUUM ANALYZE helpdesk_ticket")
 
 
 def scale_queries(env):

@@ -2,7 +2,7 @@
     "name": "Support SLA",
     "summary": "Support tiers, customer entitlements, priority matrix and "
     "SLA clocks on working-time calendars for helpdesk tickets",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.5.0",
     "category": "After-Sales",
     "author": "Support SLA Contributors",
     "license": "AGPL-3",

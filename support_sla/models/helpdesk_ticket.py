@@ -55,6 +55,7 @@ SLA_COMPUTED = (
     "sla_tz",
     "sla_tz_assumed",
     "sla_next_deadline",
+    "sla_next_warning_date",
     "sla_opened_by_email",
 )
 SLA_IMPORTABLE = ("sla_start_date",)

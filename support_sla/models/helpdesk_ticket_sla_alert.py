@@ -56,11 +56,22 @@ class HelpdeskTicket(models.Model):
 
     sla_next_deadline = fields.Datetime(
         string="Next Deadline",
-        compute="_compute_sla_next_deadline",
+        compute="_compute_sla_next_moments",
         store=True,
         index=True,
         help="The earliest deadline of a clock still due (running, paused or breached): "
         "what the ticket lists sort by.",
+    )
+
+    # Empty once the clocks stop, as on most of a help desk's history: PostgreSQL's
+    # statistics of this column are those of the live clocks, so the SLA filters are
+    # planned for the few open tickets at risk, not for the million closed ones.
+    sla_next_warning_date = fields.Datetime(
+        string="Next Warning",
+        compute="_compute_sla_next_moments",
+        store=True,
+        index=True,
+        help="The earliest warning moment of a running or paused clock.",
     )
 
     sla_state = fields.Selection(
@@ -194,11 +205,18 @@ class HelpdeskTicket(models.Model):
         danger = expression.OR(
             [any_clock(lambda c: [(f"sla_{c}_status", "=", STATUS_BREACHED)]), overdue]
         )
+        if not clock:
+            # Implied (a breached or overdue clock's deadline is past), and read from
+            # the column that closed tickets leave empty: PostgreSQL then expects the
+            # few tickets it finds, however long the history (see sla_next_warning_date).
+            danger = expression.AND([[("sla_next_deadline", "<", now)], danger])
         if level == "danger":
             return danger
         at_risk = any_clock(
             lambda c: [(f"sla_{c}_status", "in", LIVE), (f"sla_{c}_warning_date", "<=", now)]
         )
+        if not clock:
+            at_risk = [("sla_next_warning_date", "<=", now)]  # the same, in one column
         warning = expression.AND([at_risk, ["!", *danger]])
         if level == "warning":
             return warning
@@ -223,23 +241,34 @@ class HelpdeskTicket(models.Model):
         return domain if operator == "=" else ["!", *domain]
 
     @api.depends(
-        "sla_response_status", "sla_resolve_status", "sla_response_deadline", "sla_resolve_deadline"
+        "sla_response_status",
+        "sla_resolve_status",
+        "sla_response_deadline",
+        "sla_resolve_deadline",
+        "sla_response_warning_date",
+        "sla_resolve_warning_date",
     )
-    def _compute_sla_next_deadline(self):
-        """The earliest deadline of the clocks still due."""
+    def _compute_sla_next_moments(self):
+        """The earliest deadline of the clocks still due, and the earliest warning
+        moment of the live ones."""
         # Read by column (one cache lookup per field), not per ticket: the check and
-        # the re-timing recompute it for whole batches.
+        # the re-timing recompute them for whole batches.
         columns = [
             zip(
                 self.mapped(f"sla_{clock}_status"),
                 self.mapped(f"sla_{clock}_deadline"),
+                self.mapped(f"sla_{clock}_warning_date"),
                 strict=True,
             )
             for clock in CLOCKS
         ]
         for ticket, *clocks in zip(self, *columns, strict=True):
             ticket.sla_next_deadline = min(
-                (deadline for status, deadline in clocks if status in UNFINISHED and deadline),
+                (deadline for status, deadline, _w in clocks if status in UNFINISHED and deadline),
+                default=False,
+            )
+            ticket.sla_next_warning_date = min(
+                (warning for status, _d, warning in clocks if status in LIVE and warning),
                 default=False,
             )
 

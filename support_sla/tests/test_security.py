@@ -36,6 +36,7 @@ SLA_COMPUTED = (
     "sla_tz",
     "sla_tz_assumed",
     "sla_next_deadline",
+    "sla_next_warning_date",
     "sla_response_business_minutes",
     "sla_resolve_business_minutes",
     "sla_response_compliance",

@@ -1,6 +1,9 @@
 """The scheduled SLA check: warnings before a deadline, breaches after it, the filters
 that find them."""
 
+import importlib.util
+from pathlib import Path
+
 from markupsafe import Markup
 
 from odoo.tests import freeze_time, new_test_user
@@ -243,3 +246,54 @@ class TestWarningRecipients(SlaCase):
         self.assertFalse(self._warn(ticket))
         notes = ticket.message_ids.filtered(lambda m: "SLA" in (m.body or ""))
         self.assertIn("SLA à risque", notes[:1].body)
+
+
+class TestNextWarning(SlaCase):
+    """The stored next warning moment, which the "at risk" filter reads."""
+
+    def test_next_warning_is_the_earliest_of_the_live_clocks(self):
+        self.standard._target_for("3").resolve_minutes = 8 * 60
+        with freeze_time(self.local(NEW_YORK, 2025, 6, 2, 10, 0)):
+            ticket = self._ticket(self.ny_contact)  # P1: response 1 h, warned at 48 min
+        self.assertEqual(ticket.sla_next_warning_date, ticket.sla_response_warning_date)
+        self.assertLess(ticket.sla_response_warning_date, ticket.sla_resolve_warning_date)
+        with freeze_time(self.local(NEW_YORK, 2025, 6, 2, 10, 20)):
+            ticket.with_user(self.env.ref("base.user_admin")).message_post(
+                body="On it", message_type="comment", subtype_xmlid="mail.mt_comment"
+            )
+        self.assertEqual(ticket.sla_response_status, "met")
+        self.assertEqual(ticket.sla_next_warning_date, ticket.sla_resolve_warning_date)
+        with freeze_time(self.local(NEW_YORK, 2025, 6, 2, 11, 0)):
+            ticket.stage_id = self.stage_done
+        self.assertEqual(ticket.sla_resolve_status, "met")
+        self.assertFalse(ticket.sla_next_warning_date)
+
+    def test_upgrade_fills_the_column_as_the_tickets_compute_it(self):
+        """The 18.0.1.5.0 migration fills it in SQL with what the compute stores."""
+        with freeze_time(self.local(NEW_YORK, 2025, 6, 2, 10, 0)):
+            tickets = self._ticket(self.ny_contact) | self._ticket(
+                self.ny_contact, impact="low", urgency="low"
+            )
+            done = self._ticket(self.ny_contact)
+            done.with_user(self.env.ref("base.user_admin")).message_post(
+                body="Fixed", message_type="comment", subtype_xmlid="mail.mt_comment"
+            )
+            done.stage_id = self.stage_done
+        tickets |= done
+        self.env.flush_all()
+        expected = {t.id: t.sla_next_warning_date for t in tickets}
+        self.assertTrue(all(expected[t.id] for t in tickets - done))
+        self.assertFalse(expected[done.id])
+        path = Path(__file__).parents[1] / "migrations/18.0.1.5.0/pre-migrate.py"
+        spec = importlib.util.spec_from_file_location("support_sla_pre_migrate_1_5", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        cr = self.env.cr
+        cr.execute("ALTER TABLE helpdesk_ticket DROP COLUMN sla_next_warning_date")
+        migration.migrate(cr, "18.0.1.4.0")
+        cr.execute(
+            "SELECT id, sla_next_warning_date FROM helpdesk_ticket WHERE id IN %s",
+            [tuple(tickets.ids)],
+        )
+        filled = dict(cr.fetchall())
+        self.assertEqual(filled, {id_: value or None for id_, value in expected.items()})
