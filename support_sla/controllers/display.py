@@ -2,13 +2,32 @@
 
 from ..engine import PRIORITY_LABELS, STATUS_BREACHED, STATUS_RUNNING
 from ..models.helpdesk_ticket_sla_clock import LIVE
-from ..tools.display import STATUS_COLORS, customer_tz, local_text, status_labels, time_left_text
+from ..tools.display import (
+    STATUS_COLORS,
+    known_tz,
+    local_texts,
+    status_labels,
+    time_left_text,
+    visitor_tz,
+)
 
 
-def ticket_sla(env, ticket):
-    """What the portal shows of a ticket's SLA (``ticket`` read with sudo)."""
-    tz = customer_tz(env, ticket.sla_tz)
-    labels = status_labels(env)
+def page_sla(env):
+    """What :func:`ticket_sla` needs of the visitor, looked up once for a page of tickets."""
+    return {
+        "visitor_tz": visitor_tz(env),
+        "labels": status_labels(env),
+        "local_text": local_texts(env),
+    }
+
+
+def ticket_sla(env, ticket, page=None):
+    """What the portal shows of a ticket's SLA (``ticket`` read with sudo); ``page``:
+    :func:`page_sla`, when a list shows many tickets."""
+    page = page or page_sla(env)
+    tz = known_tz(page["visitor_tz"] or ticket.sla_tz)
+    labels = page["labels"]
+    local_text = page["local_text"]
     clocks = {}
     for clock in ("response", "resolve"):
         status = ticket[f"sla_{clock}_status"]
@@ -23,7 +42,7 @@ def ticket_sla(env, ticket):
             "status": status,
             "color": STATUS_COLORS[status],
             "status_label": labels.get(status, ""),
-            "deadline": local_text(env, ticket[f"sla_{clock}_deadline"], tz),
+            "deadline": local_text(ticket[f"sla_{clock}_deadline"], tz),
             "left": left,
         }
     user = ticket.priority_override_user_id
@@ -50,5 +69,5 @@ def ticket_sla(env, ticket):
         "no_sla_note": ticket.sla_coverage != "covered" and ticket.sla_note,
         "response": clocks["response"],
         "resolve": clocks["resolve"],
-        "callback_date": local_text(env, ticket.sla_callback_date, tz),
+        "callback_date": local_text(ticket.sla_callback_date, tz),
     }

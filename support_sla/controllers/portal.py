@@ -8,7 +8,7 @@ from odoo.addons.helpdesk_mgmt.controllers.myaccount import CustomerPortalHelpde
 
 from ..engine import COVERAGE_STATES, PRIORITY_LABELS
 from ..tools.display import customer_tz, duration_text
-from .display import ticket_sla
+from .display import page_sla, ticket_sla
 from .main import MAX_ID, has_nul, refuse_other_methods
 from .outcome import outcome, pop_outcome, redirect_saying
 
@@ -149,7 +149,10 @@ class SupportSlaCustomerPortal(CustomerPortalHelpdesk):
             kw["sortby"] = "deadline"
         response = super().portal_my_tickets(*args, **kw)
         if hasattr(response, "qcontext"):
-            response.qcontext["sla_of"] = lambda ticket: ticket_sla(request.env, ticket.sudo())
+            page = page_sla(request.env)
+            response.qcontext["sla_of"] = lambda ticket: ticket_sla(
+                request.env, ticket.sudo(), page
+            )
         return response
 
     @http.route()

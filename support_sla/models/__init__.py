@@ -9,6 +9,7 @@ from . import support_priority_level_mixin
 from . import support_coverage_mixin
 from . import support_priority_rule
 from . import support_tier
+from . import helpdesk_ticket_channel
 from . import support_tier_target
 from . import support_product_version
 from . import support_entitlement

@@ -210,7 +210,7 @@ class HelpdeskTicket(models.Model):
         plans = {}
         # Customers and contacts in one query: a list then shows the contacts from cache.
         (self.partner_id | self.commercial_partner_id).mapped("tz")
-        tier_channels = {tier.id: set(tier.channel_ids.ids) for tier in self.tier_id}
+        tier_channels = self.tier_id._sla_channel_sets()
         for ticket in self:
             entitlement = ticket.entitlement_id
             tier = ticket.tier_id

@@ -20,9 +20,9 @@ class HelpdeskTicket(models.Model):
         a batch asks for many tickets of a few tiers."""
         self.ensure_one()
         tier = self.tier_id
-        if tier_channels is None or tier.id not in tier_channels:
-            tier_channels = {tier.id: set(tier.channel_ids.ids)}
-        channels = tier_channels[tier.id]
+        channels = (tier_channels or {}).get(tier.id)
+        if channels is None:
+            channels = tier._sla_channel_sets().get(tier.id, set())
         if self.channel_id and channels and self.channel_id.id not in channels:
             return "channel"
         if self.sla_opened_by_email and not tier.email_opens_tickets:

@@ -1,4 +1,5 @@
 from odoo import _, api, fields, models
+from odoo.tools import ormcache
 
 
 class SupportTier(models.Model):
@@ -76,10 +77,63 @@ class SupportTier(models.Model):
         for tier in self:
             tier.coverage_label = tier.calendar_id.name or _("24x7")
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        tiers = super().create(vals_list)
+        self.env.registry.clear_cache()  # the cached setup of _sla_setup
+        return tiers
+
+    def write(self, vals):
+        result = super().write(vals)
+        self.env.registry.clear_cache()  # the cached setup of _sla_setup
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        self.env.registry.clear_cache()  # the cached setup of _sla_setup
+        return result
+
+    def _sla_retime_tickets(self):
+        self.env.registry.clear_cache()  # re-timed with the tiers' new channels
+        return super()._sla_retime_tickets()
+
+    @api.model
+    @ormcache()
+    def _sla_setup(self):
+        """``{tier id: (ids of its active channels, {priority: target id})}`` of every
+        tier, kept by the registry.
+
+        Every ticket evaluation (a page of tickets, a form, a new ticket) needs them
+        and they seldom change: read once per worker, not per request (4 queries).
+        A change of a tier, of a target's tier or priority, or of a channel clears
+        the cache; Odoo tells the other workers.
+        """
+        tiers = self.sudo().with_context(active_test=False).search([])
+        tiers = tiers.with_context(active_test=True)  # archived channels are not included
+        return {
+            tier.id: (
+                frozenset(tier.channel_ids.ids),
+                {target.priority: target.id for target in tier.target_ids},
+            )
+            for tier in tiers
+        }
+
+    def _sla_channel_sets(self):
+        """``{tier id: ids of its active channels}`` of these tiers."""
+        setup = self._sla_setup()
+        return {
+            tier.id: set(setup[tier.id][0]) if tier.id in setup else set(tier.channel_ids.ids)
+            for tier in self
+        }
+
     def _target_for(self, priority):
         """The target line of ``priority``, or an empty recordset."""
         self.ensure_one()
-        return self.target_ids.filtered(lambda target: target.priority == priority)[:1]
+        setup = self._sla_setup().get(self.id)
+        if setup is None:  # a tier not saved yet
+            return self.target_ids.filtered(lambda target: target.priority == priority)[:1]
+        target_id = setup[1].get(priority)
+        return self.env["support.tier.target"].browse(target_id and [target_id])
 
     def action_view_entitlements(self):
         self.ensure_one()

@@ -58,6 +58,7 @@ class SupportTierTarget(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         targets = super().create(vals_list)
+        self.env.registry.clear_cache()  # the tiers' targets cached by support.tier._sla_setup
         targets._sla_retime_tickets()
         return targets
 
@@ -79,6 +80,8 @@ class SupportTierTarget(models.Model):
     def write(self, vals):
         before = self.mapped(lambda target: (target.tier_id.id, target.priority))
         result = super().write(vals)
+        if {"tier_id", "priority"} & vals.keys():
+            self.env.registry.clear_cache()  # the tiers' targets cached by support.tier
         if SLA_FIELDS & vals.keys():
             self._sla_retime_tickets(before)
         return result
@@ -86,6 +89,7 @@ class SupportTierTarget(models.Model):
     def unlink(self):
         before = self.mapped(lambda target: (target.tier_id.id, target.priority))
         result = super().unlink()
+        self.env.registry.clear_cache()  # the tiers' targets cached by support.tier
         self.env["support.tier.target"]._sla_retime_tickets(before)
         return result
 

@@ -375,3 +375,37 @@ class TestBadInput(SlaCase):
                               date_end=False)  # fmt: skip
             ticket = self._ticket(contact)
         self.assertEqual(ticket.sla_response_deadline, self.local(NEW_YORK, 2055, 6, 7, 11, 0))
+
+
+class TestTierSetupCache(SlaCase):
+    """The tiers' channels and targets are kept by the registry between requests: every
+    change that moves them is seen by the next evaluation."""
+
+    def test_channel_added_to_tier_covers_its_tickets(self):
+        ticket = self._ticket(self.paris_contact, channel=self.phone)  # reads the tiers
+        self.assertTrue(ticket.sla_out_of_entitlement)
+        self.basic.channel_ids |= self.phone
+        self.assertFalse(ticket.sla_out_of_entitlement)
+        self.assertEqual(ticket.sla_response_status, "running")
+
+    def test_archived_channel_leaves_the_tier(self):
+        by_email = self._ticket(self.paris_contact, channel=self.email)  # reads the tiers
+        self.assertFalse(by_email.sla_out_of_entitlement)
+        self.email.active = False
+        ticket = self._ticket(self.paris_contact, channel=self.email)
+        self.assertTrue(ticket.sla_out_of_entitlement)
+        self.assertIn("not included in the Basic tier", ticket.sla_note)
+
+    def test_targets_removed_added_and_moved(self):
+        low, normal = self.basic._target_for("0"), self.basic._target_for("1")
+        self.assertTrue(low and normal)
+        low.unlink()
+        self.assertFalse(self.basic._target_for("0"))
+        normal.priority = "0"
+        self.assertEqual(self.basic._target_for("0"), normal)
+        self.assertFalse(self.basic._target_for("1"))
+        self.env.flush_all()  # the move reaches the table before the new row
+        added = self.env["support.tier.target"].create(
+            {"tier_id": self.basic.id, "priority": "1", "response_minutes": 90}
+        )
+        self.assertEqual(self.basic._target_for("1"), added)

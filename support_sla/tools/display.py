@@ -5,10 +5,11 @@ the chatter notes, the activities and the portal share. Plain functions of an
 environment (its language) and values: no record is read here.
 """
 
+import functools
+
 import babel.dates
 import pytz
 
-from odoo.tools import format_datetime
 from odoo.tools.misc import babel_locale_parse, get_lang
 
 from ..engine import STATUS_BREACHED, STATUS_MET, STATUS_NONE, STATUS_PAUSED, STATUS_RUNNING
@@ -100,14 +101,29 @@ def zone_texts(env, moments):
 
 def customer_tz(env, fallback=None):
     """The visitor's own time zone, else ``fallback`` (the ticket's), else UTC."""
+    return known_tz(visitor_tz(env) or fallback)
+
+
+def visitor_tz(env):
+    """The signed-in visitor's own time zone, or False (a page of tickets asks once)."""
     user = env.user
-    tz = (not user._is_public() and user.tz) or fallback or "UTC"
-    return tz if tz in pytz.all_timezones_set else "UTC"
+    return not user._is_public() and user.tz
+
+
+def known_tz(tz):
+    """``tz`` if it names a time zone, else UTC."""
+    return tz if tz and tz in pytz.all_timezones_set else "UTC"
 
 
 def minute_pattern(env):
     """The reader's medium date with a short time: to the minute, no seconds."""
-    locale = babel_locale_parse(get_lang(env).code)
+    return _minute_pattern(get_lang(env).code)
+
+
+@functools.lru_cache(maxsize=64)
+def _minute_pattern(lang_code):
+    """:func:`minute_pattern` of a language: babel's locale data never changes."""
+    locale = babel_locale_parse(lang_code)
     return locale.datetime_formats["medium"].format(
         locale.time_formats["short"].pattern, locale.date_formats["medium"].pattern
     )
@@ -116,7 +132,29 @@ def minute_pattern(env):
 def local_text(env, value, tz):
     """A stored UTC datetime in ``tz`` and the reader's language, to the minute: for
     customers, in their own zone."""
-    return format_datetime(env, value, tz=tz, dt_format=minute_pattern(env)) if value else ""
+    return local_texts(env)(value, tz)
+
+
+def local_texts(env):
+    """:func:`local_text` as a function of ``(value, tz)``, the reader's language and
+    pattern looked up once: a page of tickets says hundreds of moments. As Odoo's
+    ``format_datetime`` says them (an unknown zone: UTC)."""
+    code = get_lang(env).code
+    locale = babel_locale_parse(code)
+    pattern = _minute_pattern(code)
+    default_tz = env.user.tz or "UTC"
+
+    def text(value, tz):
+        if not value:
+            return ""
+        moment = pytz.utc.localize(value, is_dst=False)
+        try:
+            zone = pytz.timezone(tz or default_tz)
+        except pytz.UnknownTimeZoneError:
+            zone = pytz.utc
+        return babel.dates.format_datetime(moment.astimezone(zone), pattern, locale=locale)
+
+    return text
 
 
 def local_iso(value, tz):

@@ -1,0 +1,274 @@
+"""The shared requests of bench/load.py replayed in one process, without the load: per
+request type, the SQL queries and the CPU time of the server's work, helpdesk_mgmt alone
+and with the SLA addons. To find where the addons' time goes, not to measure latency.
+
+    python3 bench/load_profile.py                       # 4,000 tickets, 15 rounds
+    python3 bench/load_profile.py --profile "agent: ticket list (80)"
+
+The two databases are made as bench/load.py makes them (``--keep`` keeps them). Each side
+runs in its own process, through Odoo's WSGI application as the load test's users call it:
+the portal over HTTP (signed in), the agents over JSON-RPC, the mail gateway over XML-RPC.
+A first round warms the caches and is not counted. CPU time is ``time.process_time`` of
+the process (e-mails go to a sink in another process); ``--profile KIND`` prints cProfile's
+top entries for that request type.
+"""
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import xmlrpc.client
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+
+from load_users import CSRF
+from retime import drop_database, odoo_args, odoo_locations
+
+HERE = Path(__file__).resolve().parent
+SIDES = (("without", "helpdesk_mgmt"), ("with", "support_sla_escalation"))
+SINK = (
+    "import sys; sys.path.insert(0, sys.argv[1]); import load_server; "
+    "s = load_server.SmtpSink(); print(s.port, flush=True); s.serve_forever()"
+)
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add = parser.add_argument
+    add("--tickets", type=int, default=4000)
+    add("--customers", type=int, default=50)
+    add("--agents", type=int, default=4)
+    add("--rounds", type=int, default=15, help="requests of each type counted")
+    add("--profile", help="a request type to profile, e.g. 'portal: /my/tickets'")
+    add("--lines", type=int, default=40, help="cProfile entries printed")
+    add("--keep", action="store_true", help="keep the databases")
+    add("--prefix", default="sla_load_profile")
+    add("--odoo-root")
+    add("--extra-addons")
+    add("--db-host", default=os.environ.get("PGHOST", "127.0.0.1"))
+    add("--db-port", type=int, default=int(os.environ.get("PGPORT", "5432")))
+    add("--db-user", default=os.environ.get("PGUSER", "odoo"))
+    add("--db-password", default=os.environ.get("PGPASSWORD", "odoo"))
+    add("--http-port", type=int, default=8069, help="only for installing the modules")
+    add("--replay", nargs=2, metavar=("DB", "PLAN"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    root, extra = odoo_locations()
+    args.odoo_root = args.odoo_root or root
+    args.extra_addons = args.extra_addons if args.extra_addons is not None else extra
+    args.template = None
+    return args
+
+
+class Replay:
+    """The load test's users, one of each, on ``db`` in this process."""
+
+    def __init__(self, args, db, plan):
+        from werkzeug.test import Client
+
+        import odoo
+
+        odoo.modules.registry.Registry(db)
+        root = odoo.http.root
+
+        def app(environ, start_response):
+            environ.setdefault("REMOTE_ADDR", "127.0.0.1")
+            return root(environ, start_response)
+
+        self.args, self.db, self.plan = args, db, plan
+        self.portal, self.agent, self.mailer = (Client(app, use_cookies=True) for _ in "pam")
+        self.rng = random.Random(1)
+        self.count = iter(range(1, 10**9))
+        self.results, self.profiles = {}, []
+        self.context = {"lang": "en_US", "tz": "Europe/Paris"}
+
+    def timed(self, kind, call):
+        profile = cProfile.Profile() if kind == self.args.profile else None
+        began = time.process_time()
+        if profile:
+            profile.enable()
+        response = call()
+        if profile:
+            profile.disable()
+            self.profiles.append(profile)
+        seconds = time.process_time() - began
+        text = response.get_data(as_text=True)
+        failed = '"error"' in text[:200] if text.startswith('{"jsonrpc"') else "<fault>" in text
+        if response.status_code >= 400 or failed:
+            raise RuntimeError(f"{kind}: {response.status_code} {text[:500]}")
+        queries = threading.current_thread().query_count
+        self.results.setdefault(kind, []).append((seconds, queries))
+        return text
+
+    def rpc(self, client, path, params):
+        payload = {"jsonrpc": "2.0", "method": "call", "id": next(self.count), "params": params}
+        return client.post(path, json=payload)
+
+    def call_kw(self, model, method, args, kwargs):
+        params = {"model": model, "method": method, "args": args, "kwargs": kwargs}
+        return self.rpc(self.agent, f"/web/dataset/call_kw/{model}/{method}", params)
+
+    def sign_in(self):
+        plan = self.plan
+        self.login = min(plan["customers"])
+        token = CSRF.search(self.portal.get("/web/login").get_data(as_text=True)).group(1)
+        data = {"login": self.login, "password": plan["password"], "csrf_token": token}
+        self.portal.post("/web/login", data={**data, "redirect": "/my/tickets"})
+        self.token = token
+        credentials = {"db": self.db, "login": plan["agents"][0], "password": plan["password"]}
+        self.rpc(self.agent, "/web/session/authenticate", credentials)
+        views = self.call_kw("helpdesk.ticket", "get_views", [], {"views": [[False, "form"]]})
+        models = json.loads(views.get_data(as_text=True))["result"]["models"]["helpdesk.ticket"]
+        self.form_spec = {
+            name: {"fields": {"display_name": {}}}
+            if field["type"] in ("many2one", "one2many", "many2many")
+            else {}
+            for name, field in models.get("fields", models).items()
+        }
+
+    def round(self, with_sla):
+        plan, rng = self.plan, self.rng
+        page = self.timed("portal: /my/tickets", lambda: self.portal.get("/my/tickets"))
+        found = CSRF.search(page)
+        self.token = found.group(1) if found else self.token
+        ticket = rng.choice(plan["customers"][self.login])
+        self.timed("portal: ticket page", lambda: self.portal.get(f"/my/ticket/{ticket}"))
+        form = {
+            "csrf_token": self.token,
+            "subject": f"Portal request {next(self.count)}",
+            "description": "The invoice report shows no totals since this morning.",
+            **({"impact": "medium", "urgency": "high"} if with_sla else {}),
+        }
+        self.timed(
+            "portal: submit a ticket", lambda: self.portal.post("/submitted/ticket", data=form)
+        )
+        listing = {
+            "domain": [["stage_id.closed", "=", False]],
+            "specification": plan["list_spec"],
+            "offset": 0,
+            "limit": 80,
+            "order": "",
+            "count_limit": 10001,
+            "context": self.context,
+        }
+        self.timed(
+            "agent: ticket list (80)",
+            lambda: self.call_kw("helpdesk.ticket", "web_search_read", [], listing),
+        )
+        ticket = rng.choice(plan["open_tickets"][:: len(plan["agents"])][:200])
+        read = {"specification": self.form_spec, "context": self.context}
+        self.timed(
+            "agent: open a form",
+            lambda: self.call_kw("helpdesk.ticket", "web_read", [[ticket]], read),
+        )
+        reply = {
+            "body": "We are looking into it and come back to you within the hour.",
+            "message_type": "comment",
+            "subtype_xmlid": "mail.mt_comment",
+            "context": self.context,
+        }
+        self.timed(
+            "agent: post a reply",
+            lambda: self.call_kw("helpdesk.ticket", "message_post", [[ticket]], reply),
+        )
+        self.timed("e-mail: message_process", lambda: self.mailer.post(
+            "/xmlrpc/2/object", data=self.email(), content_type="text/xml"
+        ))  # fmt: skip
+
+    def email(self):
+        plan = self.plan
+        message = EmailMessage()
+        message["From"] = f"Contact <{self.rng.choice(sorted(plan['customers']))}>"
+        message["To"] = plan["alias"]
+        message["Subject"] = f"Mailed request {next(self.count)}"
+        message["Message-Id"] = make_msgid(domain="customer.example.com")
+        message.set_content("Our users cannot sign in since the update.\n")
+        raw = xmlrpc.client.Binary(message.as_bytes())
+        params = (self.db, plan["admin_uid"], plan["password"], "mail.thread", "message_process")
+        return xmlrpc.client.dumps((*params, [False, raw], {}), "execute_kw", allow_none=True)
+
+
+def replay(args):
+    """One side, in this process: ``{kind: [median CPU ms, median queries]}`` as JSON."""
+    from odoo.tools import config
+
+    db, plan_file = args.replay
+    plan = json.loads(Path(plan_file).read_text())
+    sink = subprocess.Popen(
+        [sys.executable, "-c", SINK, str(HERE)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        port = sink.stdout.readline().strip()
+        config.parse_config([
+            *odoo_args(args), "-d", db, "--db-filter", f"^{db}$", "--log-level=warn",
+            "--smtp", "127.0.0.1", "--smtp-port", port,
+        ])  # fmt: skip
+        users = Replay(args, db, plan)
+        users.sign_in()
+        with_sla = bool(plan["escalation_reasons"])
+        users.round(with_sla)  # warms the caches
+        users.results = {}
+        for _round in range(args.rounds):
+            users.round(with_sla)
+    finally:
+        sink.terminate()
+    figures = {
+        kind: [
+            statistics.median(seconds for seconds, _queries in values) * 1000,
+            statistics.median(queries for _seconds, queries in values),
+        ]
+        for kind, values in users.results.items()
+    }
+    if users.profiles:
+        text = io.StringIO()
+        stats = pstats.Stats(*users.profiles, stream=text)
+        stats.sort_stats("cumulative").print_stats(args.lines)
+        print(text.getvalue(), file=sys.stderr)
+    print(json.dumps(figures))
+
+
+def main():
+    args = parse_args()
+    if args.replay:
+        return replay(args)
+    import load
+
+    from odoo.tools import config
+
+    config.parse_config([*odoo_args(args), "--log-level=warn"])
+    names = {side: f"{args.prefix}_{side}" for side, _module in SIDES}
+    figures = {}
+    try:
+        for side, module in SIDES:
+            plan = load.prepare(args, side, names[side], module)
+            with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+                json.dump(plan, handle)
+            command = [sys.executable, __file__, *sys.argv[1:], "--replay", names[side],
+                       handle.name]  # fmt: skip
+            answer = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)
+            os.unlink(handle.name)
+            figures[side] = json.loads(answer.stdout.strip().splitlines()[-1])
+    finally:
+        if not args.keep:
+            for name in names.values():
+                drop_database(args, name)
+    print(f"\n== median of {args.rounds} requests: CPU ms of the process, SQL queries")
+    print(f"   {'request':28} {'alone':>14} {'with the addons':>18} {'CPU ratio':>10}")
+    for kind in sorted(figures["without"]):
+        alone, sla = figures["without"][kind], figures["with"][kind]
+        print(f"   {kind:28} {alone[0]:6.1f} ms {alone[1]:3.0f} q {sla[0]:9.1f} ms {sla[1]:3.0f} q "
+              f"{sla[0] / alone[0]:9.2f}x")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
