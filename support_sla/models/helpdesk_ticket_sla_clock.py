@@ -233,6 +233,13 @@ class HelpdeskTicket(models.Model):
         zones = {}
         covered = {}
         gaps = {}
+
+        def covers(entitlement_id, day):
+            if (entitlement_id, day) not in covered:
+                entitlement = entitlements.browse(entitlement_id)
+                covered[entitlement_id, day] = entitlement._sla_covers(day)
+            return covered[entitlement_id, day]
+
         for ticket in self:
             row = rows[ticket.id]
             entitlement_id = row["entitlement_id"]
@@ -240,17 +247,28 @@ class HelpdeskTicket(models.Model):
             if not (entitlement_id and tier_id):
                 plans[ticket] = ("no_contract", {})
                 continue
-            customer_id = row["commercial_partner_id"]
-            customer = partners.browse(customer_id) if customer_id else ticket._sla_customer()
-            # The customer's day, as when the entitlement was found for the ticket.
-            day = customer._sla_local_day(
-                row["sla_start_date"], companies.browse(row["company_id"]), zones
-            )
-            if (entitlement_id, day) not in covered:
-                covered[entitlement_id, day] = entitlements.browse(entitlement_id)._sla_covers(day)
-            if not covered[entitlement_id, day]:
+
+            def local_day(ticket=ticket, row=row):
+                # The customer's day, as when the entitlement was found for the ticket.
+                customer_id = row["commercial_partner_id"]
+                customer = partners.browse(customer_id) if customer_id else ticket._sla_customer()
+                return customer._sla_local_day(
+                    row["sla_start_date"], companies.browse(row["company_id"]), zones
+                )
+
+            # A local day is the UTC day or one of its neighbours: when the contract
+            # covers all three alike, the customer's zone does not matter (the
+            # conversion is most of the cost of this loop).
+            utc_day = (row["sla_start_date"] or fields.Datetime.now()).date()
+            around = {covers(entitlement_id, utc_day + timedelta(days=n)) for n in (-1, 0, 1)}
+            day = None
+            if len(around) > 1:
+                day = local_day()
+            if not (around.pop() if day is None else covers(entitlement_id, day)):
                 plans[ticket] = ("no_contract", {})
                 continue
+            if row["product_version_id"] and day is None:
+                day = local_day()  # the version's end of support is read on that day
             gap_key = (
                 tier_id,
                 row["channel_id"],
