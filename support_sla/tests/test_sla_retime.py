@@ -6,6 +6,7 @@ from odoo.tests import freeze_time, new_test_user
 from odoo.addons.base.models.ir_cron import ir_cron
 
 from ..engine import SlaError
+from ..models.helpdesk_ticket_sla_store import SLA_WRITE_AT_ONCE
 from ..models.sla_error import sla_error_message
 from .common import SlaCase
 
@@ -302,6 +303,32 @@ class TestRetimeAtScale(SlaRetimeCase):
         many = self._queries_to_find(60, 4)
         self.assertEqual(few, many)
         self.assertLessEqual(many, 6)
+
+    def test_a_jobs_batch_is_written_by_the_store_itself(self):
+        """A batch of SLA_WRITE_AT_ONCE tickets or more is written by _sla_store at once,
+        with its dependents (next deadline, compliance): the rows hold the values before
+        any flush and nothing stays pending for them. Another ticket's pending change is
+        left to Odoo's flush."""
+        batch = self._open(SLA_WRITE_AT_ONCE, self._ny(2025, 6, 2, 10, 0))
+        other = self._ticket(self.paris_contact)
+        self.env.flush_all()
+        other.name = "Pending change"
+        moment = self._ny(2025, 6, 2, 16, 0)
+        values = {"sla_response_deadline": moment, "sla_response_status": "met"}
+        batch._sla_store({ticket: dict(values) for ticket in batch})
+        self.assertFalse(self.env.cache.has_dirty_fields(batch))
+        self.env.cr.execute(
+            "SELECT sla_response_deadline, sla_response_status, sla_next_deadline, "
+            "sla_response_compliance FROM helpdesk_ticket WHERE id IN %s",
+            [tuple(batch.ids)],
+        )
+        self.assertEqual(set(self.env.cr.fetchall()), {(moment, "met", None, 100.0)})
+        self.assertEqual(set(batch.mapped("sla_next_deadline")), {False})
+        self.env.cr.execute("SELECT name FROM helpdesk_ticket WHERE id = %s", [other.id])
+        self.assertEqual(self.env.cr.fetchone()[0], "Backups fail")
+        self.env.flush_all()
+        self.env.cr.execute("SELECT name FROM helpdesk_ticket WHERE id = %s", [other.id])
+        self.assertEqual(self.env.cr.fetchone()[0], "Pending change")
 
 
 class TestExactTiming(SlaRetimeCase):
