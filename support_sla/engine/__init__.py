@@ -13,6 +13,7 @@ from .clock import (
     STATUS_RUNNING,
     ClockState,
     clock_state,
+    clock_state_and_warning,
     deadline_with_pauses,
 )
 from .contract import (
@@ -55,6 +56,7 @@ __all__ = [
     "check_date",
     "check_matrix",
     "clock_state",
+    "clock_state_and_warning",
     "covers",
     "deadline_with_pauses",
     "lapse",

@@ -76,18 +76,30 @@ def deadline_with_pauses_ts(schedule, start, target, pauses):
 
     ``pauses`` comes from :func:`normalise_pauses`.
     """
+    return deadlines_with_pauses_ts(schedule, start, (target,), pauses)[0]
+
+
+def deadlines_with_pauses_ts(schedule, start, targets, pauses):
+    """Deadlines (ts) of several ``targets`` (business seconds from ``start``, in
+    ascending order), skipping pauses, in one walk of the schedule: each is what
+    :func:`deadline_with_pauses_ts` gives for it alone."""
+    found = []
     cursor = start
-    remaining = target
+    spent = 0  # business seconds before ``cursor``
     for pause_start, pause_end in pauses:
         if pause_end <= cursor:
             continue
         if pause_start > cursor:
             available = schedule.business_seconds_ts(cursor, pause_start)
-            if available >= remaining:
-                break
-            remaining -= available
+            while len(found) < len(targets) and available >= targets[len(found)] - spent:
+                found.append(schedule.add_seconds_ts(cursor, targets[len(found)] - spent))
+            if len(found) == len(targets):
+                return found
+            spent += available
         cursor = max(cursor, pause_end)
-    return schedule.add_seconds_ts(cursor, remaining)
+    return found + [
+        schedule.add_seconds_ts(cursor, target - spent) for target in targets[len(found) :]
+    ]
 
 
 def deadline_with_pauses(schedule, start, target_minutes, pauses=()):
@@ -107,6 +119,27 @@ def clock_state(schedule, start, target_minutes, at, pauses=(), completed=None):
     :param pauses: ``(start, end)`` intervals; the last one may have ``end=None``.
     :param completed: when the clock stopped (first response, resolution), or None.
     """
+    return _evaluate(schedule, start, target_minutes, at, pauses, completed)[0]
+
+
+def clock_state_and_warning(
+    schedule, start, target_minutes, warning_minutes, at, pauses=(), completed=None
+):
+    """``(state, warning)``: :func:`clock_state` and the moment ``warning_minutes``
+    of the target are spent, :func:`deadline_with_pauses` with the open pauses
+    taken to end at ``at`` (or at their start, if later). One walk of the schedule
+    gives both when the two see the same pauses (a clock still open, no pause
+    ending after ``at``: nearly always), two walks otherwise."""
+    try:
+        return _evaluate(schedule, start, target_minutes, at, pauses, completed, warning_minutes)
+    except SlaError:
+        # Both wrong: the error of the two calls made one after the other.
+        state = clock_state(schedule, start, target_minutes, at, pauses, completed)
+        return state, deadline_with_pauses(schedule, start, warning_minutes, _closed(pauses, at))
+
+
+def _evaluate(schedule, start, target_minutes, at, pauses, completed, warning_minutes=None):
+    """``(state, warning or None)`` of :func:`clock_state_and_warning`."""
     start_ts = to_timestamp(start, "start")
     at_ts = to_timestamp(at, "evaluation instant")
     target = _duration_seconds(target_minutes, 0, positive=True)
@@ -119,7 +152,13 @@ def clock_state(schedule, start, target_minutes, at, pauses=(), completed=None):
         done_ts = None
         until = max(at_ts, start_ts)
     spans = normalise_pauses(pauses, start_ts, until)
-    deadline = deadline_with_pauses_ts(schedule, start_ts, target, spans)
+    warning = None
+    if warning_minutes is None:
+        deadline = deadline_with_pauses_ts(schedule, start_ts, target, spans)
+    else:
+        deadline, warning = _deadline_and_warning(
+            schedule, start_ts, target, spans, warning_minutes, at, pauses
+        )
     paused = sum(schedule.business_seconds_ts(begin, end) for begin, end in spans)
     elapsed = max(schedule.business_seconds_ts(start_ts, until) - paused, 0)
     if done_ts is not None:
@@ -130,13 +169,34 @@ def clock_state(schedule, start, target_minutes, at, pauses=(), completed=None):
         status = STATUS_PAUSED
     else:
         status = STATUS_RUNNING
-    return ClockState(
+    state = ClockState(
         deadline=from_timestamp(deadline),
         status=status,
         elapsed_seconds=elapsed,
         remaining_seconds=target - elapsed,
         paused_seconds=paused,
     )
+    return state, warning
+
+
+def _deadline_and_warning(schedule, start_ts, target, spans, warning_minutes, at, pauses):
+    """``(deadline ts, warning)`` of :func:`_evaluate`: the warning's pauses are
+    the ones given, open ones closed at ``at``, not clipped at the clock's end."""
+    warning_target = _duration_seconds(warning_minutes, 0, positive=True)
+    warning_spans = normalise_pauses(_closed(pauses, at), start_ts, None)
+    if warning_spans == spans:
+        first, last = sorted((warning_target, target))
+        early, late = deadlines_with_pauses_ts(schedule, start_ts, (first, last), spans)
+        warning_ts, deadline = (early, late) if warning_target == first else (late, early)
+    else:
+        deadline = deadline_with_pauses_ts(schedule, start_ts, target, spans)
+        warning_ts = deadline_with_pauses_ts(schedule, start_ts, warning_target, warning_spans)
+    return deadline, from_timestamp(warning_ts)
+
+
+def _closed(pauses, at):
+    """The pauses, an open one taken to end at ``at`` (or at its start, if later)."""
+    return [(begin, end or max(at, begin)) for begin, end in pauses]
 
 
 def _open_pause(pauses):

@@ -361,24 +361,28 @@ class HelpdeskTicket(models.Model):
     @api.model
     def _sla_schedule_next_check(self, now):
         """Trigger the check at the next warning or deadline of any ticket (one query)."""
-        live = tuple(LIVE)
         self.flush_model(
             [f"sla_{c}_{kind}" for c in CLOCKS for kind in ("status", "deadline", "warning_date")]
             + [f"sla_{c}_warned" for c in CLOCKS]
         )
         parts = []
         for clock in CLOCKS:
-            parts.append(
+            # One status at a time: each minimum is then read at the start of the
+            # (status, warning moment) index; over both statuses at once PostgreSQL
+            # reads every live clock's warning still ahead (a sequential scan once its
+            # statistics lag behind a large batch).
+            parts += [
                 SQL(
-                    "(SELECT MIN(%(warning)s) FROM helpdesk_ticket WHERE %(status)s IN %(live)s "
+                    "(SELECT MIN(%(warning)s) FROM helpdesk_ticket WHERE %(status)s = %(live)s "
                     "AND NOT COALESCE(%(warned)s, FALSE) AND %(warning)s > %(now)s)",
                     warning=SQL.identifier(f"sla_{clock}_warning_date"),
                     warned=SQL.identifier(f"sla_{clock}_warned"),
                     status=SQL.identifier(f"sla_{clock}_status"),
-                    live=live,
+                    live=status,
                     now=now,
                 )
-            )
+                for status in LIVE
+            ]
             parts.append(
                 SQL(
                     "(SELECT MIN(%(deadline)s) + interval '1 second' FROM helpdesk_ticket "

@@ -47,23 +47,33 @@ class HelpdeskTicket(models.Model):
                 reachable[user.id] = _sla_reachable(user)
             return reachable[user.id]
 
+        # Worked out once per assignee, team and company (read by column), not per
+        # ticket: a batch's tickets share a few of them.
+        rows = self.sudo()._sla_stored(["user_id", "team_id", "company_id"])
+        chosen = {}
         for ticket, ticket_sudo in zip(self, self.sudo(), strict=True):
-            user = next(
-                (
-                    user
-                    for user in (ticket_sudo.user_id, ticket_sudo.team_id.user_id, default_user)
-                    if user and can(user)
-                ),
-                None,
-            )
-            if not user:
-                company = ticket_sudo.company_id or self.env.company
-                if company not in managers:
-                    managers[company] = managers_group.users.filtered(
-                        lambda u, company=company: company in u.company_ids and _sla_reachable(u)
-                    ).sorted("id")[:1]
-                user = managers[company]
-            found[ticket] = user
+            row = rows[ticket.id]
+            key = (row["user_id"], row["team_id"], row["company_id"])
+            if key not in chosen:
+                user = next(
+                    (
+                        user
+                        for user in (ticket_sudo.user_id, ticket_sudo.team_id.user_id, default_user)
+                        if user and can(user)
+                    ),
+                    None,
+                )
+                if not user:
+                    company = ticket_sudo.company_id or self.env.company
+                    if company not in managers:
+                        managers[company] = managers_group.users.filtered(
+                            lambda u, company=company: (
+                                company in u.company_ids and _sla_reachable(u)
+                            )
+                        ).sorted("id")[:1]
+                    user = managers[company]
+                chosen[key] = user
+            found[ticket] = chosen[key]
         return found
 
     def _sla_team_lang(self):

@@ -19,7 +19,7 @@ from ..engine import (
     STATUS_RUNNING,
     SlaError,
     clock_state,
-    deadline_with_pauses,
+    clock_state_and_warning,
 )
 from .sla_error import sla_error_message
 
@@ -51,6 +51,18 @@ SLA_INPUTS = [
     *(f"sla_{clock}_{name}" for clock in CLOCKS for name in ("status", "deadline")),
     *(f"sla_{clock}_{name}" for clock in CLOCKS for name in ("warning_date", "warned")),
     *(f"sla_{clock}_business_minutes" for clock in CLOCKS),
+]
+# Ticket values the promise of its contract depends on (:meth:`_sla_plans`).
+SLA_PLAN_INPUTS = [
+    "entitlement_id",
+    "tier_id",
+    "commercial_partner_id",
+    "company_id",
+    "sla_start_date",
+    "channel_id",
+    "sla_opened_by_email",
+    "product_version_id",
+    "priority",
 ]
 # Stored values that storing compares with and the next moment reads.
 SLA_STORED = [
@@ -211,21 +223,63 @@ class HelpdeskTicket(models.Model):
         # Customers and contacts in one query: a list then shows the contacts from cache.
         (self.partner_id | self.commercial_partner_id).mapped("tz")
         tier_channels = self.tier_id._sla_channel_sets()
+        # Read by column, not through each ticket's records (most of a batch's cost).
+        rows = self._sla_stored(SLA_PLAN_INPUTS)
+        partners = self.env["res.partner"]
+        companies = self.env["res.company"]
+        entitlements = self.entitlement_id
+        # Shared over the batch: zones by customer, coverage by contract and day,
+        # the gap by what it depends on (tier, channel, e-mail, version, day).
+        zones = {}
+        covered = {}
+        gaps = {}
+
+        def covers(entitlement_id, day):
+            if (entitlement_id, day) not in covered:
+                entitlement = entitlements.browse(entitlement_id)
+                covered[entitlement_id, day] = entitlement._sla_covers(day)
+            return covered[entitlement_id, day]
+
         for ticket in self:
-            entitlement = ticket.entitlement_id
-            tier = ticket.tier_id
-            # The customer's day, as when the entitlement was found for the ticket.
-            if not (
-                entitlement
-                and tier
-                and entitlement._sla_covers(
-                    ticket.sla_start_date, ticket._sla_customer(), ticket.company_id
-                )
-            ):
+            row = rows[ticket.id]
+            entitlement_id = row["entitlement_id"]
+            tier_id = row["tier_id"]
+            if not (entitlement_id and tier_id):
                 plans[ticket] = ("no_contract", {})
                 continue
-            gap = ticket._sla_entitlement_gap(tier_channels)
-            key = (entitlement.id, tier.id, gap, ticket.priority)
+
+            def local_day(ticket=ticket, row=row):
+                # The customer's day, as when the entitlement was found for the ticket.
+                customer_id = row["commercial_partner_id"]
+                customer = partners.browse(customer_id) if customer_id else ticket._sla_customer()
+                return customer._sla_local_day(
+                    row["sla_start_date"], companies.browse(row["company_id"]), zones
+                )
+
+            # A local day is the UTC day or one of its neighbours: when the contract
+            # covers all three alike, the customer's zone does not matter (the
+            # conversion is most of the cost of this loop).
+            utc_day = (row["sla_start_date"] or fields.Datetime.now()).date()
+            around = {covers(entitlement_id, utc_day + timedelta(days=n)) for n in (-1, 0, 1)}
+            day = None
+            if len(around) > 1:
+                day = local_day()
+            if not (around.pop() if day is None else covers(entitlement_id, day)):
+                plans[ticket] = ("no_contract", {})
+                continue
+            if row["product_version_id"] and day is None:
+                day = local_day()  # the version's end of support is read on that day
+            gap_key = (
+                tier_id,
+                row["channel_id"],
+                row["sla_opened_by_email"],
+                row["product_version_id"],
+                day,
+            )
+            if gap_key not in gaps:
+                gaps[gap_key] = ticket._sla_entitlement_gap(tier_channels)
+            gap = gaps[gap_key]
+            key = (entitlement_id, tier_id, gap, row["priority"])
             if key not in promises:
                 promises[key] = ticket._sla_promise(gap)
             plans[ticket] = promises[key]
@@ -306,13 +360,23 @@ class HelpdeskTicket(models.Model):
                     clock, now, pauses_of[ticket.id], current
                 )
                 try:
-                    state = clock_state(
-                        schedule, start, minutes, at=at, pauses=pauses, completed=completed
-                    )
                     warning = None
                     if warnings:
-                        warning = self._sla_warning_moment(
-                            schedule, start, minutes, pauses, at, state, shares, company_id
+                        # The deadline and the warning moment in one walk of the schedule.
+                        state, warning = clock_state_and_warning(
+                            schedule,
+                            start,
+                            minutes,
+                            minutes * self._sla_warning_share(company_id, shares),
+                            at=at,
+                            pauses=pauses,
+                            completed=completed,
+                        )
+                        # A target too short for its share still warns a minute before the end.
+                        warning = min(warning, state.deadline - ONE_MINUTE)
+                    else:
+                        state = clock_state(
+                            schedule, start, minutes, at=at, pauses=pauses, completed=completed
                         )
                 except SlaError as error:
                     raise UserError(
@@ -327,17 +391,13 @@ class HelpdeskTicket(models.Model):
         return result
 
     @api.model
-    def _sla_warning_moment(self, schedule, start, minutes, pauses, at, state, shares, company_id):
-        """When the team is warned of a clock (aware): the share of the target set by the
-        company ``company_id`` spent. ``shares`` caches ``{company id: share}`` over a
-        batch."""
+    def _sla_warning_share(self, company_id, shares):
+        """The share of a clock's target after which the team is warned, set by the
+        company ``company_id``. ``shares`` caches ``{company id: share}`` over a batch."""
         if company_id not in shares:
             company = self.env["res.company"].browse(company_id)
             shares[company_id] = company.sla_warning_percent / 100
-        closed_pauses = [(begin, end or max(at, begin)) for begin, end in pauses]
-        warning = deadline_with_pauses(schedule, start, minutes * shares[company_id], closed_pauses)
-        # A target too short for its share still warns a minute before the end.
-        return min(warning, state.deadline - ONE_MINUTE)
+        return shares[company_id]
 
     def _sla_update(self, repair=False):
         """Recompute the clocks of the tickets from their creation and store them.

@@ -8,6 +8,7 @@ clock's state gives and which of them changed, the one write path of the machine
 from collections import defaultdict
 
 from odoo import api, models
+from odoo.tools import SQL
 
 from ..engine import STATUS_BREACHED, STATUS_NONE, STATUS_RUNNING
 from .helpdesk_ticket_sla_clock import (
@@ -20,6 +21,20 @@ from .helpdesk_ticket_sla_clock import (
     naive,
 )
 from .helpdesk_ticket_sla_gap import OUT_OF_ENTITLEMENT
+
+# Changes of at least this many tickets (a job's batch) are written by _sla_store itself.
+SLA_WRITE_AT_ONCE = 100
+# Field types whose cache values are written as plain column values.
+PLAIN_COLUMNS = {
+    "boolean",
+    "integer",
+    "float",
+    "char",
+    "selection",
+    "date",
+    "datetime",
+    "many2one",
+}
 
 
 class HelpdeskTicket(models.Model):
@@ -136,6 +151,77 @@ class HelpdeskTicket(models.Model):
             records.modified(fnames)
         # Dependents now, so that whatever flushes next writes them in the same UPDATE.
         self._recompute_model()
+        if len(changes) >= SLA_WRITE_AT_ONCE:
+            self.browse([ticket.id for ticket in changes])._sla_write_pending()
+
+    def _sla_write_pending(self):
+        """Write now what the tickets have pending in the cache (a job's batch): one
+        ``UPDATE ... FROM unnest(...)`` per set of fields, the values taken from the
+        cache and converted as Odoo's flush does, then no longer pending.
+
+        Odoo's flush builds each row's parameters in Python and quotes them one by
+        one, in statements of 100 rows: a quarter of the CPU time of a re-timing
+        batch. Fields it writes specially (translated, company-dependent, depending
+        on the context, of other types than plain columns) are left to it, for all
+        of these tickets.
+        """
+        cache = self.env.cache
+        fields = [
+            field
+            for field in list(cache.get_dirty_fields())
+            if field.model_name == self._name and cache.has_dirty_fields(self, [field])
+        ]
+        if any(
+            field.translate
+            or field.company_dependent
+            or field in self.pool.field_depends_context
+            or field.type not in PLAIN_COLUMNS
+            for field in fields
+        ):
+            return
+        ids = set(self._ids)
+        pending = defaultdict(list)  # {id: its dirty fields}
+        for field in fields:
+            dirty = cache.clear_dirty_field(field)
+            others = [id_ for id_ in dirty if id_ not in ids]
+            if others:  # still pending for Odoo's flush
+                others = self.browse(others)
+                cache.update_raw(others, field, cache.get_until_miss(others, field), dirty=True)
+            for id_ in dirty:
+                if id_ in ids:
+                    pending[id_].append(field)
+        groups = defaultdict(list)
+        for id_, dirty_fields in pending.items():
+            groups[tuple(dirty_fields)].append(id_)
+        for group_fields, group_ids in groups.items():
+            records = self.browse(group_ids)
+            columns = [group_ids]
+            for field in group_fields:
+                # Pending values are always in the cache: get_until_miss reads them all.
+                values = cache.get_until_miss(records, field)
+                if len(values) != len(group_ids):  # unnest would pad the column with NULLs
+                    raise AssertionError(f"Pending values of {field} missing from the cache")
+                columns.append([field.convert_to_column_update(value, self) for value in values])
+            names = [SQL.identifier(field.name) for field in group_fields]
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE %(table)s SET %(assignments)s FROM unnest(%(arrays)s) "
+                    'AS "__tmp"("id", %(names)s) WHERE %(table)s."id" = "__tmp"."id"',
+                    table=SQL.identifier(self._table),
+                    assignments=SQL(", ").join(
+                        SQL('%s = "__tmp".%s', name, name) for name in names
+                    ),
+                    arrays=SQL(", ").join(
+                        SQL("%s::%s[]", column, SQL(column_type))
+                        for column, column_type in zip(
+                            columns,
+                            ["int4", *(field.column_type[1] for field in group_fields)],
+                            strict=True,
+                        )
+                    ),
+                    names=SQL(", ").join(names),
+                )
+            )
 
     def _sla_next_moment(self, vals, now, current=None):
         """Earliest upcoming warning or deadline of the ticket's live clocks.

@@ -51,7 +51,16 @@ class ResPartner(models.Model):
         company = company or self.env.company
         return company.partner_id.tz or "UTC", True
 
-    def _sla_local_day(self, moment=None, company=None):
-        """The customer's calendar day at ``moment`` (naive UTC; now if empty)."""
-        zone = pytz.timezone(self._sla_tz(company)[0])
+    def _sla_local_day(self, moment=None, company=None, zones=None):
+        """The customer's calendar day at ``moment`` (naive UTC; now if empty).
+
+        ``zones``: ``{(partner id, company id): zone}`` kept over a batch, which
+        asks for many tickets of a few customers.
+        """
+        key = (self.id, company.id if company else False)
+        zone = zones.get(key) if zones is not None else None
+        if zone is None:
+            zone = pytz.timezone(self._sla_tz(company)[0])
+            if zones is not None:
+                zones[key] = zone
         return pytz.utc.localize(moment or fields.Datetime.now()).astimezone(zone).date()

@@ -323,15 +323,14 @@ class SupportEntitlement(models.Model):
 
     # -- lookups and jobs -----------------------------------------------------
 
-    def _sla_covers(self, moment, customer, company=None):
-        """Whether the entitlement covers a ticket of ``customer`` received at
-        ``moment`` (naive UTC).
+    def _sla_covers(self, day):
+        """Whether the entitlement covers a ticket received on ``day``, the
+        customer's local day (:meth:`res.partner._sla_local_day`).
 
-        In trial or active, or expired after having covered it, on the customer's
-        local day of ``moment``: a cancelled contract or changed dates stop its SLA.
+        In trial or active, or expired after having covered it, on that day: a
+        cancelled contract or changed dates stop its SLA.
         """
         self.ensure_one()
-        day = customer._sla_local_day(moment, company)
         return covers(self.state, self.date_start, self.date_end, day)
 
     @api.model

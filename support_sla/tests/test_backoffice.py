@@ -380,7 +380,7 @@ class TestListQueries(SlaCase):
         ticket = self._ticket(self.ny_contact)
         ticket.invalidate_recordset()
         Ticket = self.registry["helpdesk.ticket"]
-        with patch.object(Ticket, "_sla_warning_moment", side_effect=AssertionError):
+        with patch.object(Ticket, "_sla_warning_share", side_effect=AssertionError):
             self.assertGreater(ticket.sla_response_remaining, 0)
             self.assertEqual(ticket.sla_alert, "ok")
         self.assertTrue(ticket.sla_response_warning_date)

@@ -6,6 +6,7 @@ from odoo.tests import freeze_time, new_test_user
 from odoo.addons.base.models.ir_cron import ir_cron
 
 from ..engine import SlaError
+from ..models.helpdesk_ticket_sla_store import SLA_WRITE_AT_ONCE
 from ..models.sla_error import sla_error_message
 from .common import SlaCase
 
@@ -60,6 +61,37 @@ class TestRetimeTriggers(SlaRetimeCase):
         self.assertEqual(late.sla_response_status, "breached")
         self.assertEqual(late.sla_response_deadline, self._ny(2025, 6, 3, 9, 0))
         self.assertEqual(other_priority.sla_response_deadline, p1_deadline)
+
+    def test_retiming_reads_the_contract_on_the_customers_day(self):
+        """A contract's first and last days are the customer's, not UTC's: re-timed,
+        a ticket received on them stays covered though its UTC day is outside, and a
+        ticket of the day before the first stays without a contract."""
+        auckland, auckland_contact = self._customer("Kiwi Freight", "Pacific/Auckland")
+        self._entitlement(auckland, self.standard, date_start="2025-06-03")
+        los_angeles, la_contact = self._customer("Venice Ops", "America/Los_Angeles")
+        self._entitlement(los_angeles, self.standard, date_end="2025-06-02")
+        # 3 June in Auckland (2 June in UTC), 2 June in Los Angeles (3 June in UTC).
+        with freeze_time(self.local("Pacific/Auckland", 2025, 6, 3, 1, 0)):
+            first_day = self._ticket(auckland_contact, impact="medium", urgency="medium")
+        with freeze_time(self.local("Pacific/Auckland", 2025, 6, 2, 23, 0)):
+            day_before = self._ticket(auckland_contact, impact="medium", urgency="medium")
+        with freeze_time(self.local("America/Los_Angeles", 2025, 6, 2, 20, 0)):
+            last_day = self._ticket(la_contact, impact="medium", urgency="medium")
+        covered = first_day | last_day
+        self.assertEqual(covered.mapped("sla_coverage"), ["covered", "covered"])
+        self.assertFalse(day_before.entitlement_id)
+        # The day before's contract is the one a later day would find: the re-timing
+        # itself judges the day (the ticket keeps the entitlement it was given).
+        day_before.entitlement_id = first_day.entitlement_id
+        before = covered.mapped("sla_response_deadline")
+        with freeze_time(self.utc(2025, 6, 3, 5, 0)):
+            self.standard._target_for("1").response_minutes = 4 * 60
+            (covered | day_before)._sla_update()
+        self.assertEqual(covered.mapped("sla_coverage"), ["covered", "covered"])
+        self.assertNotEqual(covered.mapped("sla_response_deadline"), before)
+        self.assertTrue(all(covered.mapped("sla_response_deadline")))
+        self.assertEqual(day_before.sla_coverage, "no_contract")
+        self.assertFalse(day_before.sla_response_deadline)
 
     def test_tier_calendar_change_retimes(self):
         with freeze_time(self._ny(2025, 6, 2, 10, 0)):
@@ -271,6 +303,32 @@ class TestRetimeAtScale(SlaRetimeCase):
         many = self._queries_to_find(60, 4)
         self.assertEqual(few, many)
         self.assertLessEqual(many, 6)
+
+    def test_a_jobs_batch_is_written_by_the_store_itself(self):
+        """A batch of SLA_WRITE_AT_ONCE tickets or more is written by _sla_store at once,
+        with its dependents (next deadline, compliance): the rows hold the values before
+        any flush and nothing stays pending for them. Another ticket's pending change is
+        left to Odoo's flush."""
+        batch = self._open(SLA_WRITE_AT_ONCE, self._ny(2025, 6, 2, 10, 0))
+        other = self._ticket(self.paris_contact)
+        self.env.flush_all()
+        other.name = "Pending change"
+        moment = self._ny(2025, 6, 2, 16, 0)
+        values = {"sla_response_deadline": moment, "sla_response_status": "met"}
+        batch._sla_store({ticket: dict(values) for ticket in batch})
+        self.assertFalse(self.env.cache.has_dirty_fields(batch))
+        self.env.cr.execute(
+            "SELECT sla_response_deadline, sla_response_status, sla_next_deadline, "
+            "sla_response_compliance FROM helpdesk_ticket WHERE id IN %s",
+            [tuple(batch.ids)],
+        )
+        self.assertEqual(set(self.env.cr.fetchall()), {(moment, "met", None, 100.0)})
+        self.assertEqual(set(batch.mapped("sla_next_deadline")), {False})
+        self.env.cr.execute("SELECT name FROM helpdesk_ticket WHERE id = %s", [other.id])
+        self.assertEqual(self.env.cr.fetchone()[0], "Backups fail")
+        self.env.flush_all()
+        self.env.cr.execute("SELECT name FROM helpdesk_ticket WHERE id = %s", [other.id])
+        self.assertEqual(self.env.cr.fetchone()[0], "Pending change")
 
 
 class TestExactTiming(SlaRetimeCase):
