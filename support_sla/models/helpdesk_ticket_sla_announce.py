@@ -5,6 +5,7 @@ bulk, and one digest per recipient listing their tickets (warnings and breaches)
 # pylint: disable=consider-merging-classes-inherited
 
 from collections import defaultdict
+from datetime import datetime
 
 from markupsafe import Markup
 
@@ -13,6 +14,11 @@ from odoo.tools import SQL
 from odoo.tools.mail import generate_tracking_message_id
 
 from ..tools.display import zone_texts
+
+# A digest lists this many tickets, the soonest deadline first, and links to the list of
+# all of them: after an outage a batch of the check holds a thousand tickets, which no
+# reader goes through in an inbox (and which mail.message would sanitise line by line).
+DIGEST_LINES = 50
 
 
 def _sla_reachable(user):
@@ -82,7 +88,7 @@ class HelpdeskTicket(models.Model):
         company = self.sudo().company_id or self.env.company
         return company.partner_id.lang or self.env.lang
 
-    def _sla_tell(self, activity_type, clock, sentence, title):
+    def _sla_tell(self, activity_type, clock, sentence, title, all_action):
         """A note on each ticket and one digest per recipient listing their tickets.
 
         ``sentence(env, deadline)`` says what happened to one ticket in ``env``'s
@@ -91,7 +97,8 @@ class HelpdeskTicket(models.Model):
         (``activity_type``'s default user among them). The notes are written in
         bulk and each recipient gets one inbox message (or e-mail, as they chose):
         the queries do not grow with the number of tickets, a batch of the job
-        costs the same whatever its size.
+        costs the same whatever its size. A digest lists :data:`DIGEST_LINES`
+        tickets at most, then links to the window action ``all_action`` (xmlid).
         """
         field = f"sla_{clock}_deadline"
         self.fetch([field, "sla_tz", "company_id", "name", "number"])
@@ -119,6 +126,9 @@ class HelpdeskTicket(models.Model):
                 mine[user].append(ticket)
         for user, tickets in mine.items():
             env = self.with_context(lang=user.lang or self.env.lang).env
+            count = len(tickets)
+            tickets = sorted(tickets, key=lambda t: (t[field] or datetime.max, t.id))
+            tickets = tickets[:DIGEST_LINES]
             texts = zone_texts(env, [(t[field], t.sla_tz) for t in tickets])
             said = {}  # one sentence per deadline text, not per ticket
             for ticket in tickets:
@@ -134,10 +144,16 @@ class HelpdeskTicket(models.Model):
                 )
                 for ticket in tickets
             )
+            body = Markup("<p>%s</p><ul>%s</ul>") % (title(env), lines)
+            if count > DIGEST_LINES:
+                body += Markup('<p><a href="/odoo/action-%s">%s</a></p>') % (
+                    all_action,
+                    env._("See all %(count)s tickets", count=count),
+                )
             self.env["mail.thread"].sudo().message_notify(
                 partner_ids=user.partner_id.ids,
                 subject=title(env),
-                body=Markup("<p>%s</p><ul>%s</ul>") % (title(env), lines),
+                body=body,
                 subtype_xmlid="mail.mt_note",
             )
 
@@ -202,7 +218,9 @@ class HelpdeskTicket(models.Model):
         def title(env):
             return env._("Tickets at risk of missing their SLA")
 
-        self._sla_tell(activity_type, clock, sentence, title)
+        self._sla_tell(
+            activity_type, clock, sentence, title, "support_sla.helpdesk_ticket_sla_at_risk_action"
+        )
 
     def _sla_notify_breach(self, clock):
         """Announce, once, that ``clock`` of the tickets has just been breached."""
@@ -216,4 +234,6 @@ class HelpdeskTicket(models.Model):
         def title(env):
             return env._("Tickets that have just missed their SLA")
 
-        self._sla_tell(activity_type, clock, sentence, title)
+        self._sla_tell(
+            activity_type, clock, sentence, title, "support_sla.helpdesk_ticket_sla_breaches_action"
+        )

@@ -3,11 +3,13 @@ that find them."""
 
 import importlib.util
 from pathlib import Path
+from unittest.mock import patch
 
 from markupsafe import Markup
 
 from odoo.tests import freeze_time, new_test_user
 
+from ..models import helpdesk_ticket_sla_announce as announce
 from .common import SlaCase
 
 NEW_YORK = "America/New_York"
@@ -131,6 +133,35 @@ class TestBreachCron(SlaCase):
         for agent in agents:
             self.assertEqual(len(self._digests(agent)), 3)  # one per run, not per ticket
         self.assertEqual(counts[1], counts[2])
+
+    def test_digest_lists_the_first_tickets_and_links_to_all(self):
+        """After an outage a recipient's digest lists the soonest deadlines and links
+        to the list of all the breaches, not a thousand lines."""
+        agent = new_test_user(self.env, "sla_digest", groups="helpdesk_mgmt.group_helpdesk_user")
+        tickets = self.env["helpdesk.ticket"]
+        for minute in (20, 0, 10):  # P1: due an hour later, in this order
+            tickets |= self._open_tickets(
+                1, self.local(NEW_YORK, 2025, 6, 2, 10, minute), user_id=agent.id
+            )
+        with (
+            patch.object(announce, "DIGEST_LINES", 2),
+            freeze_time(self.local(NEW_YORK, 2025, 6, 2, 12, 0)),
+        ):
+            self.env["helpdesk.ticket"]._cron_sla_check()
+        self.assertEqual(set(tickets.mapped("sla_response_status")), {"breached"})
+        digest = self._digests(agent)
+        self.assertEqual(len(digest), 1)
+        latest, first, second = tickets
+        self.assertEqual(self._listed(first) | self._listed(second), agent)
+        self.assertFalse(self._listed(latest))  # still noted on the ticket itself
+        self.assertEqual(len(self._notes(latest, "SLA breached")), 1)
+        links = [f"/odoo/helpdesk.ticket/{ticket.id}" for ticket in (first, second)]
+        self.assertLess(digest.body.index(links[0]), digest.body.index(links[1]))
+        self.assertIn(
+            '<a href="/odoo/action-support_sla.helpdesk_ticket_sla_breaches_action">'
+            "See all 3 tickets</a>",
+            digest.body,
+        )
 
     def test_team_is_warned_once_before_the_breach(self):
         leader = new_test_user(self.env, "sla_leader", groups="helpdesk_mgmt.group_helpdesk_user")
