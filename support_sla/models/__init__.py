@@ -32,6 +32,7 @@ from . import helpdesk_ticket_sla_announce
 from . import helpdesk_ticket_sla_retime
 from . import helpdesk_ticket_portal
 from . import helpdesk_ticket_version
+from . import mail_render_memo
 from . import helpdesk_ticket_acknowledgement
 from . import helpdesk_ticket_team
 from . import helpdesk_ticket_sla_figures

@@ -7,6 +7,7 @@ from odoo import api, fields, models
 
 from ..engine import PRIORITY_LABELS
 from ..tools.display import local_text
+from .mail_render_memo import QWEB_MEMO
 
 ACKNOWLEDGEMENT = "support_sla.mail_template_ticket_acknowledgement"
 
@@ -59,7 +60,9 @@ class HelpdeskTicket(models.Model):
         tickets = self.sudo().filtered(
             lambda t: t.partner_id.email and (not t.team_id or t.team_id.sla_acknowledge)
         )
-        template = template.sudo()
+        # One body checked and compiled for all the acknowledgements, not one per e-mail.
+        template = template.sudo().with_context(**{QWEB_MEMO: True})
+        tickets = tickets.with_context(**{QWEB_MEMO: True})
         senders = template._render_field("email_from", tickets.ids) if tickets else {}
         for ticket in tickets:
             company = ticket.company_id or self.env.company

@@ -170,11 +170,17 @@ class HelpdeskTicket(models.Model):
         """
         levels = {}
         for clock in CLOCKS:
+            status = f"sla_{clock}_status"
+            # A clock without a target is at no level: its tickets are not read.
+            timed = self.filtered(lambda t, s=status: t[s] != STATUS_NONE)
             # The levels split the live clocks: a live clock neither in danger nor
             # warned is ok, as the ``ok`` domain says (two domains read, not three).
-            rest = self.filtered(lambda t, c=clock: t[f"sla_{c}_status"] in LIVE)
+            rest = timed.filtered(lambda t, s=status: t[s] in LIVE)
             for level in ("danger", "warning"):
-                found = self.filtered_domain(self._get_sla_alert_domain(level, now, clock))
+                # Only a live clock not in danger can be warned: the warning domain
+                # reads just those.
+                candidates = timed if level == "danger" else rest
+                found = candidates.filtered_domain(self._get_sla_alert_domain(level, now, clock))
                 for ticket in found:
                     levels[ticket.id, clock] = level
                 rest -= found

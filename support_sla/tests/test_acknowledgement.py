@@ -1,3 +1,7 @@
+from unittest.mock import patch
+
+from lxml import etree
+
 from odoo.exceptions import AccessError
 from odoo.tests import freeze_time, new_test_user
 
@@ -80,6 +84,46 @@ class TestAcknowledgement(SlaCase):
         )
         self.assertFalse(self._acknowledgements(ticket))
         self.assertTrue(self._acknowledgements(self._ticket(self.paris_contact)))
+
+    # -- one compiled body for all the acknowledgements ---------------------------
+
+    def _compiled_bodies(self, make):
+        """The inline bodies Odoo generated rendering code for while ``make`` ran."""
+        qweb = type(self.env["ir.qweb"])
+        generate = qweb._generate_code
+        bodies = []
+
+        def spy(self_, template):
+            if isinstance(template, etree._Element):  # not the layout (a view)
+                bodies.append(template)
+            return generate(self_, template)
+
+        with patch.object(qweb, "_generate_code", spy):
+            make()
+        return bodies
+
+    def test_body_compiled_once_for_all_tickets(self):
+        self.paris_contact.lang = "en_US"
+        self.env.registry.clear_cache("templates")
+        tickets = []
+        bodies = self._compiled_bodies(
+            lambda: tickets.extend(self._ticket(self.paris_contact) for _n in range(2))
+        )
+        # Once for Odoo's safety check, once to render; not twice per e-mail.
+        self.assertEqual(len(bodies), 2)
+        for ticket in tickets:
+            self.assertIn(f"<strong>{ticket.number}</strong>", self._acknowledgements(ticket).body)
+
+    def test_edited_template_sent_as_edited(self):
+        self.paris_contact.lang = "en_US"
+        self._ticket(self.paris_contact)
+        self.template.body_html = self.template.body_html.replace(
+            "We have received your request", "Thank you for your request"
+        )
+        ticket = self._ticket(self.paris_contact)
+        body = self._acknowledgements(ticket).body
+        self.assertIn("Thank you for your request", body)
+        self.assertIn(f"<strong>{ticket.number}</strong>", body)
 
     # -- e-mail opens new tickets -------------------------------------------------
 
