@@ -64,6 +64,8 @@ def parse_args():
     add("--due", type=int, default=300, help="SLA clocks falling due in each turn")
     add("--workers", type=int, default=4, help="odoo --workers")
     add("--cron-workers", type=int, default=2, help="odoo --max-cron-threads")
+    add("--slowest", type=int, default=0, help="print this many slowest requests per side, "
+        "with the time they began (to read beside the server logs)")  # fmt: skip
     add("--keep", action="store_true", help="keep the databases")
     add("--odoo-root", help="Odoo source (for the addons path; default: the imported odoo's)")
     add("--extra-addons", help="more addons paths, comma-separated (default: the imported "
@@ -90,14 +92,40 @@ def prepare(args, side, db, modules):
     registry = odoo.modules.registry.Registry(db)
     began = time.perf_counter()
     plan = fill(registry, args.customers, args.tickets, args.agents, side == "with")
+    caught_up = catch_up_jobs(db)
     odoo.modules.registry.Registry.delete(db)
     odoo.sql_db.close_all()
     out(
         f"   {db}: {modules} installed in {installed:.0f} s; {plan['tickets']:,} tickets, "
         f"{len(plan['customers'])} customers with a portal user, {len(plan['agents'])} agents "
-        f"loaded in {time.perf_counter() - began:.0f} s"
+        f"loaded in {time.perf_counter() - began:.0f} s; {caught_up} scheduled job(s) due "
+        "brought up to date"
     )
     return plan
+
+
+def catch_up_jobs(db):
+    """Run the scheduled jobs due on the new database, as its scheduler would have on a
+    database in use: otherwise every daily job of every installed module (the internal
+    data's auto-vacuum, invoicing, payments...) would run in the first measured turn, and
+    more of them on the side with more modules. The number of jobs run."""
+    from odoo.addons.base.models.ir_cron import ir_cron
+
+    ran = 0
+    for _round in range(5):
+        with odoo_cursor(db) as cr:
+            due = len(ir_cron._get_all_ready_jobs(cr))
+        if not due:
+            break
+        ran += due
+        ir_cron._process_jobs(db)
+    return ran
+
+
+def odoo_cursor(db):
+    import odoo
+
+    return odoo.sql_db.db_connect(db).cursor()
 
 
 def run_slice(args, side, db, plan, sink, stats, seconds):
@@ -109,6 +137,8 @@ def run_slice(args, side, db, plan, sink, stats, seconds):
     before = load_server.sla_counts(args, db) if with_sla else None
     log = Path(tempfile.mkdtemp(prefix="sla_load_")) / f"{db}.log"
     server = load_server.start(args, db, sink.port, log)
+    if args.slowest:
+        out(f"      server log: {log}")
     try:
         url = f"http://127.0.0.1:{args.http_port}"
         run = load_users.Run(url, db, plan, stats, args.think, with_sla)
@@ -157,6 +187,13 @@ def run_sides(args, names, plans, sink):
 def percentile(values, share):
     ordered = sorted(values)
     return ordered[min(int(share * len(ordered)), len(ordered) - 1)]
+
+
+def print_slowest(stats, count):
+    """The ``count`` slowest requests, with the moment each began (the servers' log time)."""
+    for began, kind, seconds in sorted(stats.began, key=lambda item: -item[2])[:count]:
+        moment = time.strftime("%H:%M:%S", time.gmtime(began))
+        out(f"   slow: {moment} {kind:36} {seconds * 1000:8.0f} ms")
 
 
 def print_side(label, stats, measured, jobs, log_errors, retried):
@@ -213,6 +250,8 @@ def main():
     names = {side: f"{args.prefix}_{side}_{os.getpid()}" for side, _label, _mod in SIDES}
     sink = load_server.SmtpSink()
     threading.Thread(target=sink.serve_forever, daemon=True).start()
+    # The jobs brought up to date before the turns send their e-mails to the sink too.
+    config["smtp_server"], config["smtp_port"] = "127.0.0.1", sink.port
     failures = 0
     try:
         out(f"machine: {os.cpu_count()} CPUs, Odoo {odoo.release.version}, PostgreSQL on "
@@ -230,6 +269,7 @@ def main():
         results = run_sides(args, names, plans, sink)
         for side, label, _mod in SIDES:
             failures += print_side(label, *results[side])
+            print_slowest(results[side][0], args.slowest)
         print_ratios(results)
         out(f"   e-mails sent by the servers to the local sink: {sink.messages}")
     finally:

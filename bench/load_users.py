@@ -31,8 +31,10 @@ class Stats:
         self.times = {}
         self.errors = {}
         self.samples = []
+        # (wall-clock start, kind, seconds) of every request that succeeded
+        self.began = []
 
-    def record(self, kind, seconds, error=None):
+    def record(self, kind, seconds, error=None, began=None):
         with self.lock:
             if error:
                 self.errors[kind] = self.errors.get(kind, 0) + 1
@@ -40,6 +42,7 @@ class Stats:
                     self.samples.append(f"{kind}: {error}"[:400])
             else:
                 self.times.setdefault(kind, []).append(seconds)
+                self.began.append((began, kind, seconds))
 
 
 class Run:
@@ -61,7 +64,7 @@ class Run:
         """``call()`` timed; its error (an exception, a status >= 400, a JSON-RPC
         error) recorded, or None. Requests started before the warm-up ended are
         not counted."""
-        began = time.monotonic()
+        began, wall = time.monotonic(), time.time()
         error = result = None
         try:
             result = call()
@@ -69,7 +72,7 @@ class Run:
         except (requests.RequestException, xmlrpc.client.Error, OSError) as caught:
             error = repr(caught)
         if began >= self.measure_from:
-            self.stats.record(kind, time.monotonic() - began, error)
+            self.stats.record(kind, time.monotonic() - began, error, wall)
         return None if error else result
 
 
