@@ -15,9 +15,12 @@ from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
-# A batch that met a ticket changed since its transaction began is taken again this soon,
-# in a new transaction (rather than at the job's next interval).
+# A batch whose tickets were all being written by others is asked again this late (rather
+# than at the job's next interval); Odoo's scheduler sees a trigger in the future at its
+# next poll of the database, within about a minute.
 SLA_RETAKE_DELAY = timedelta(seconds=10)
+# Set in a transaction whose batch met a ticket changed since the transaction began.
+SLA_BATCH_CONFLICT = "support_sla.batch_conflict"
 
 
 class HelpdeskTicket(models.Model):
@@ -35,7 +38,7 @@ class HelpdeskTicket(models.Model):
         batch and Odoo retries their request; a skipped ticket stays due and a later
         batch takes it. Taken first thing in the batch's transaction: a ticket changed
         between the transaction's start and this lock still conflicts, and then the
-        batch takes nothing (a new transaction takes them, see _sla_batch_done).
+        batch takes nothing: a new transaction takes them at once (see _sla_batch_done).
         """
         query = self._search(domain, order=order, limit=limit)
         locked = SQL(
@@ -51,17 +54,25 @@ class HelpdeskTicket(models.Model):
                 self.env.cr.execute(locked, log_exceptions=False)
                 ids = [ticket_id for (ticket_id,) in self.env.cr.fetchall()]
         except TransactionRollbackError:
-            _logger.info("SLA batch met a ticket changed meanwhile: taken again shortly")
+            _logger.info("SLA batch met a ticket changed meanwhile: taken again at once")
+            # Read (and cleared) when the batch reports to the scheduler.
+            self.env.cr.cache[SLA_BATCH_CONFLICT] = True
             return self.browse()
         return self.browse(ids)
 
     @api.model
     def _sla_batch_done(self, done, remaining, cron_xmlid):
         """Report a batch of the job ``cron_xmlid`` to the scheduler, which runs it again
-        at once while some remain. When none could be taken although some remain (all
-        being written by others), it would wait for its next interval: it runs again
-        shortly instead."""
+        at once while some remain. When none could be taken although some remain, it
+        would wait for its next interval instead. So it is asked again: at once when the
+        batch met a ticket changed since its transaction began (a new transaction sees
+        the change, and the scheduler's workers are woken), a little later when all were
+        being written by others (asked at once, it would spin while they hold them)."""
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        conflict = self.env.cr.cache.pop(SLA_BATCH_CONFLICT, False)
         if remaining and not done:
-            retake = fields.Datetime.now() + SLA_RETAKE_DELAY
-            self.env.ref(cron_xmlid).sudo()._trigger(at=retake)
+            cron = self.env.ref(cron_xmlid).sudo()
+            if conflict:
+                cron._trigger()
+            else:
+                cron._trigger(at=fields.Datetime.now() + SLA_RETAKE_DELAY)

@@ -19,7 +19,7 @@ from .helpdesk_ticket_sla_clock import CLOCKS, LIVE
 # transaction, more in batches of SLA_RETIME_BATCH by a scheduled action (system
 # parameters ``support_sla.retime_threshold`` and ``support_sla.retime_batch``).
 SLA_RETIME_THRESHOLD = 200
-SLA_RETIME_BATCH = 5000
+SLA_RETIME_BATCH = 2000
 # What a repair reports in the chatter when it changes it.
 SLA_REPAIR_REPORTED = (
     "sla_first_response_date",

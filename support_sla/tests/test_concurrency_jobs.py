@@ -37,6 +37,11 @@ class TestJobsBesideAgents(TwoTransactionsCase):
                     for name in ("Milk tank alarm", "Cheese labels")
                 ]
             )
+            # The retakes an earlier test of this class committed.
+            env.cr.execute(
+                "DELETE FROM ir_cron_trigger WHERE call_at BETWEEN %s AND %s",
+                (JOB_TIME, "2001-01-01 00:01:00"),
+            )
         self.written, self.other = tickets
         self.tickets = tickets
 
@@ -72,14 +77,15 @@ class TestJobsBesideAgents(TwoTransactionsCase):
             return [ticket.sla_response_status for ticket in tickets]
 
     def _retakes(self, env, xmlid):
-        """Triggers of job ``xmlid`` within a minute after JOB_TIME."""
-        return env["ir.cron.trigger"].search_count(
+        """The moments job ``xmlid`` is asked to run again, within a minute of JOB_TIME."""
+        triggers = env["ir.cron.trigger"].search(
             [
                 ("cron_id", "=", env.ref(xmlid).id),
-                ("call_at", ">", JOB_TIME),
+                ("call_at", ">=", JOB_TIME),
                 ("call_at", "<=", "2001-01-01 00:01:00"),
             ]
         )
+        return [str(moment) for moment in triggers.mapped("call_at")]
 
     def test_breach_job_skips_the_ticket_an_agent_is_writing(self):
         self._make_overdue()
@@ -96,7 +102,25 @@ class TestJobsBesideAgents(TwoTransactionsCase):
             env["helpdesk.ticket"]._cron_sla_check()
         self.assertEqual(self._statuses(), ["breached", "breached"])
 
-    def test_ticket_changed_since_the_batch_began_is_taken_again_shortly(self):
+    def test_batch_whose_tickets_all_are_being_written_is_asked_again_later(self):
+        self._make_overdue()
+        agent = self._request()
+        for ticket in agent["helpdesk.ticket"].browse(self.tickets.ids):
+            ticket.name += " (again)"
+        agent.flush_all()
+        job = self._job()
+        with freeze_time(JOB_TIME):
+            job["helpdesk.ticket"]._cron_sla_check()
+            job.flush_all()
+            # Asked at once, the job would run again and again while the agent writes.
+            self.assertEqual(
+                self._retakes(job, "support_sla.ir_cron_sla_check"), ["2001-01-01 00:00:10"]
+            )
+        job.cr.commit()
+        agent.cr.commit()
+        self.assertEqual(self._statuses(), ["running", "running"])
+
+    def test_ticket_changed_since_the_batch_began_is_taken_again_at_once(self):
         self._make_overdue()
         job = self._job()
         job.cr.execute("SELECT 1")  # the job's transaction begins (its snapshot)
@@ -105,8 +129,9 @@ class TestJobsBesideAgents(TwoTransactionsCase):
         with freeze_time(JOB_TIME):
             job["helpdesk.ticket"]._cron_sla_check()
             job.flush_all()
-            # Nothing taken, nothing failed: asked again in a few seconds.
-            self.assertEqual(self._retakes(job, "support_sla.ir_cron_sla_check"), 1)
+            # Nothing taken, nothing failed: asked again at once (a new transaction sees
+            # the change), not at the scheduler's next poll.
+            self.assertEqual(self._retakes(job, "support_sla.ir_cron_sla_check"), [JOB_TIME])
         job.cr.commit()
         self.assertEqual(self._statuses(), ["running", "running"])
         with freeze_time(JOB_TIME), self._transaction() as env:
