@@ -227,7 +227,13 @@ class HelpdeskTicket(models.Model):
         rows = self._sla_stored(SLA_PLAN_INPUTS)
         partners = self.env["res.partner"]
         companies = self.env["res.company"]
-        entitlements = self.entitlement_id
+        # The contracts' coverage in one query, not one per contract (browse() below
+        # would prefetch only the record it returns).
+        entitlement_ids = {row["entitlement_id"] for row in rows.values()} - {False, None}
+        entitlements = self.env["support.entitlement"].browse(entitlement_ids)
+        entitlements.browse([id_ for id_ in entitlement_ids if isinstance(id_, int)]).fetch(
+            ["state", "date_start", "date_end"]
+        )
         # Shared over the batch: zones by customer, coverage by contract and day,
         # the gap by what it depends on (tier, channel, e-mail, version, day).
         zones = {}
@@ -236,7 +242,9 @@ class HelpdeskTicket(models.Model):
 
         def covers(entitlement_id, day):
             if (entitlement_id, day) not in covered:
-                entitlement = entitlements.browse(entitlement_id)
+                entitlement = entitlements.browse(entitlement_id).with_prefetch(
+                    entitlements._prefetch_ids
+                )
                 covered[entitlement_id, day] = entitlement._sla_covers(day)
             return covered[entitlement_id, day]
 

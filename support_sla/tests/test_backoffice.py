@@ -327,23 +327,25 @@ class TestListQueries(SlaCase):
             spec[name] = {"fields": {"display_name": {}}} if relational else {}
         return spec
 
-    def _list_queries(self, count):
-        """Open ``count`` tickets of three customers in three zones, two agents; read
-        the first page of the list as the web client does: (records, queries)."""
+    def _list_queries(self, count, contacts=None):
+        """Open ``count`` tickets of ``contacts`` (default: three customers in three
+        zones), two agents; read the first page of the list as the web client does:
+        (records, queries)."""
+        contacts = contacts or [self.paris_contact, self.ny_contact, self.tokyo_contact]
+        page = f"{count}_{len(contacts)}"
         agents = [
             new_test_user(
-                self.env, f"sla_list_{count}_{n}", groups="helpdesk_mgmt.group_helpdesk_user"
+                self.env, f"sla_list_{page}_{n}", groups="helpdesk_mgmt.group_helpdesk_user"
             )
             for n in range(2)
         ]
-        contacts = [self.paris_contact, self.ny_contact, self.tokyo_contact]
-        team = self.env["helpdesk.ticket.team"].create({"name": f"List {count}"})
+        team = self.env["helpdesk.ticket.team"].create({"name": f"List {page}"})
         self.env["helpdesk.ticket"].create(
             [
                 {
                     "name": f"Request {n}",
                     "description": "x",
-                    "partner_id": contacts[n % 3].id,
+                    "partner_id": contacts[n % len(contacts)].id,
                     "user_id": agents[n % 2].id,
                     "team_id": team.id,
                     "channel_id": self.web.id,
@@ -373,6 +375,19 @@ class TestListQueries(SlaCase):
         self.assertEqual((few, full), (6, 80))
         self.assertLessEqual(full_queries, 20)
         self.assertLessEqual(few_queries, 20)
+
+    def test_list_costs_the_same_queries_whatever_the_number_of_contracts(self):
+        """A page's coverage reads its customers' contracts in one query."""
+        customers = [
+            self._customer(f"Customer {n} Ltd", ("Europe/Paris", "Asia/Tokyo")[n % 2])
+            for n in range(12)
+        ]
+        for company, _contact in customers:
+            self._entitlement(company, self.standard)
+        three, three_queries = self._list_queries(30)
+        twelve, twelve_queries = self._list_queries(30, [c for _, c in customers])
+        self.assertEqual((three, twelve), (30, 30))
+        self.assertEqual(twelve_queries, three_queries)
 
     def test_time_left_reuses_the_stored_warning_moments(self):
         """The list's time left and alert evaluate the clocks without working out
