@@ -227,13 +227,12 @@ class HelpdeskTicket(models.Model):
         rows = self._sla_stored(SLA_PLAN_INPUTS)
         partners = self.env["res.partner"]
         companies = self.env["res.company"]
-        # The contracts' coverage in one query, not one per contract (browse() below
-        # would prefetch only the record it returns).
+        # The contracts in one query, not one per contract: browse() below would
+        # prefetch only the record it returns (reading a field of them all prefetches
+        # every column the coverage and the promise read).
         entitlement_ids = {row["entitlement_id"] for row in rows.values()} - {False, None}
         entitlements = self.env["support.entitlement"].browse(entitlement_ids)
-        entitlements.browse([id_ for id_ in entitlement_ids if isinstance(id_, int)]).fetch(
-            ["state", "date_start", "date_end"]
-        )
+        entitlements.mapped("state")
         # Shared over the batch: zones by customer, coverage by contract and day,
         # the gap by what it depends on (tier, channel, e-mail, version, day).
         zones = {}
