@@ -62,7 +62,10 @@ class HelpdeskTicket(models.Model):
         )
         # One body checked and compiled for all the acknowledgements, not one per e-mail.
         template = template.sudo().with_context(**{QWEB_MEMO: True})
-        tickets = tickets.with_context(**{QWEB_MEMO: True})
+        # Posted for the company: its partner must not follow the ticket. Odoo makes the
+        # author of a message follow it when the poster is an inactive user, as the
+        # incoming mail server's job is: the company's mailbox would get every reply.
+        tickets = tickets.with_context(**{QWEB_MEMO: True}, mail_create_nosubscribe=True)
         senders = template._render_field("email_from", tickets.ids) if tickets else {}
         for ticket in tickets:
             company = ticket.company_id or self.env.company

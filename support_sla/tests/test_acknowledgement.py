@@ -55,6 +55,20 @@ class TestAcknowledgement(SlaCase):
         self.assertFalse(ticket.sla_first_response_date)
         self.assertEqual(ticket.sla_response_status, "running")
 
+    def test_company_does_not_follow_what_it_acknowledges(self):
+        """Incoming mail servers fetch e-mails as the inactive superuser, for whom Odoo
+        makes a message's author follow the thread: the company would get every reply."""
+        self.env.company.email = "info@our-support.example.com"
+        robot = self.env.ref("base.user_root")
+        self.assertFalse(robot.active)
+        ticket = (
+            self.env["helpdesk.ticket"]
+            .with_user(robot)
+            .create({"name": "By mail", "description": "x", "partner_id": self.paris_contact.id})
+        )
+        self.assertTrue(self._acknowledgements(ticket))
+        self.assertNotIn(self.env.company.partner_id, ticket.message_partner_ids)
+
     def test_best_effort_says_why(self):
         _community, contact = self._customer("Mori Lab", "Asia/Tokyo")
         ticket = self._ticket(contact)
