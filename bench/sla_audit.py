@@ -19,10 +19,13 @@ CREATE TABLE bench_servers_audit (
 );
 CREATE SEQUENCE bench_servers_dequeues;
 CREATE SEQUENCE bench_servers_dequeuer;
+CREATE SEQUENCE bench_servers_dequeuer_xid;
 CREATE FUNCTION bench_servers_dequeued() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM nextval('bench_servers_dequeues');
     PERFORM setval('bench_servers_dequeuer', pg_backend_pid());
+    -- The 32-bit id that pg_stat_activity.backend_xid shows while it is open.
+    PERFORM setval('bench_servers_dequeuer_xid', txid_current() % 4294967296);
     INSERT INTO bench_servers_audit (kind, ticket_id) VALUES ('dequeue', OLD.ticket_id);
     RETURN OLD;
 END $$;
@@ -52,12 +55,14 @@ SLA_WRITES = "SELECT ticket_id, count(*) FROM bench_servers_audit WHERE kind = '
 MARKED = """(changes->>'sla_response_status' = 'breached'
              OR changes->>'sla_resolve_status' = 'breached')"""
 # The last session that took tickets off the queue (sequences are not transactional:
-# seen before its commit), whether it is still in a transaction, and its server.
+# seen before its commit), while it is still in the transaction that took them (once that
+# batch is committed, the worker's next transaction has another id), and its server.
 IN_BATCH = """
 SELECT (SELECT last_value FROM bench_servers_dequeues), a.pid, a.application_name
   FROM pg_stat_activity a
  WHERE a.pid = (SELECT last_value FROM bench_servers_dequeuer)
    AND a.state IN ('active', 'idle in transaction') AND a.application_name LIKE 'srv%%'
+   AND a.backend_xid::text::bigint = (SELECT last_value FROM bench_servers_dequeuer_xid)
 """
 
 
