@@ -227,9 +227,9 @@ class HelpdeskTicket(models.Model):
         rows = self._sla_stored(SLA_PLAN_INPUTS)
         partners = self.env["res.partner"]
         companies = self.env["res.company"]
-        # The contracts in one query, not one per contract: browse() below would
-        # prefetch only the record it returns (reading a field of them all prefetches
-        # every column the coverage and the promise read).
+        # The contracts in one query, not one per contract: reading a field of them all
+        # caches every column the coverage reads (browse() below, alone, would fetch
+        # only the record it returns).
         entitlement_ids = {row["entitlement_id"] for row in rows.values()} - {False, None}
         entitlements = self.env["support.entitlement"].browse(entitlement_ids)
         entitlements.mapped("state")
@@ -241,9 +241,7 @@ class HelpdeskTicket(models.Model):
 
         def covers(entitlement_id, day):
             if (entitlement_id, day) not in covered:
-                entitlement = entitlements.browse(entitlement_id).with_prefetch(
-                    entitlements._prefetch_ids
-                )
+                entitlement = entitlements.browse(entitlement_id)
                 covered[entitlement_id, day] = entitlement._sla_covers(day)
             return covered[entitlement_id, day]
 
