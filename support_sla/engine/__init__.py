@@ -15,6 +15,7 @@ from .clock import (
     clock_state,
     clock_state_and_warning,
     deadline_with_pauses,
+    time_left,
 )
 from .contract import (
     ACTIVE_STATES,
@@ -63,6 +64,7 @@ __all__ = [
     "matrix_priority",
     "notice_deadline",
     "renews",
+    "time_left",
     "transition",
     "version_lapsed",
 ]

@@ -138,6 +138,25 @@ def clock_state_and_warning(
         return state, deadline_with_pauses(schedule, start, warning_minutes, _closed(pauses, at))
 
 
+def time_left(schedule, deadline, until, pauses=()):
+    """Business seconds from ``until`` to ``deadline``, negative past it: the
+    ``remaining_seconds`` of :func:`clock_state` for the clock whose deadline is
+    ``deadline``, read at its end ``until`` (its completion, else the instant of
+    evaluation), without walking the clock again from its start.
+
+    ``deadline`` is the clock's as of ``until``: while a pause is open it moves
+    with the instant of evaluation. A pause past the deadline does not count in the
+    overrun, as it does not count in the clock's elapsed time.
+    """
+    deadline_ts = to_timestamp(deadline, "deadline")
+    until_ts = to_timestamp(until, "evaluation instant")
+    if until_ts <= deadline_ts:
+        return schedule.business_seconds_ts(until_ts, deadline_ts)
+    overrun = normalise_pauses(pauses, deadline_ts, until_ts)
+    paused = sum(schedule.business_seconds_ts(begin, end) for begin, end in overrun)
+    return paused - schedule.business_seconds_ts(deadline_ts, until_ts)
+
+
 def _evaluate(schedule, start, target_minutes, at, pauses, completed, warning_minutes=None):
     """``(state, warning or None)`` of :func:`clock_state_and_warning`."""
     start_ts = to_timestamp(start, "start")

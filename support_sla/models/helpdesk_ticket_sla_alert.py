@@ -9,10 +9,18 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL, create_index
 
-from ..engine import STATUS_BREACHED, STATUS_MET, STATUS_NONE, STATUS_PAUSED, STATUS_RUNNING
+from ..engine import (
+    STATUS_BREACHED,
+    STATUS_MET,
+    STATUS_NONE,
+    STATUS_PAUSED,
+    STATUS_RUNNING,
+    SlaError,
+    time_left,
+)
 from ..tools.display import COLOR_SELECTION, STATE_COLORS, STATUS_COLORS, duration_text
 from ..tools.params import positive_int_param
-from .helpdesk_ticket_sla_clock import CLOCKS, LIVE, UNFINISHED
+from .helpdesk_ticket_sla_clock import CLOCKS, LIVE, SLA_CLOCK_INPUTS, UNFINISHED, aware
 
 # Tickets taken per run of the scheduled check, for each clock and kind
 # (system parameter ``support_sla.check_batch``).
@@ -124,7 +132,13 @@ class HelpdeskTicket(models.Model):
         "sla_paused_minutes",
     )
     def _compute_sla_remaining(self):
-        """Business hours left on each clock, and the alert level."""
+        """Business hours left on each clock, and the alert level.
+
+        Read from the stored deadlines, the ones the ticket shows: neither the
+        promise nor the clock from its start is worked out again for a page of
+        tickets. A ticket on hold is evaluated in full: its deadline moves while
+        the pause lasts.
+        """
         now = fields.Datetime.now()
         live = self.filtered(
             lambda t: (
@@ -143,23 +157,60 @@ class HelpdeskTicket(models.Model):
             )
         if not live:
             return
+        pauses_of = live._sla_pauses()
+        left = live._sla_time_left(now, pauses_of)
         # The warning moments shown are the stored ones: not computed again here.
-        evaluation = live.sudo()._sla_evaluate(now, warnings=False)
+        in_full = live.filtered(lambda t: t.id not in left)
+        evaluation = in_full.sudo()._sla_evaluate(now, warnings=False) if in_full else {}
         levels = live._sla_alert_levels(now)
         for ticket in live:
-            states = evaluation[ticket.sudo()][1]
-            paused = max((s.state.paused_seconds for s in states.values()), default=None)
-            minutes = ticket.sla_paused_minutes if paused is None else paused // 60
+            minutes = ticket.sla_paused_minutes
+            if ticket.id in left:
+                seconds = left[ticket.id]
+            else:
+                states = evaluation[ticket.sudo()][1]
+                seconds = {clock: s.state.remaining_seconds for clock, s in states.items()}
+                if states:
+                    minutes = max(s.state.paused_seconds for s in states.values()) // 60
             ticket.sla_paused_text = duration_text(self.env, minutes)
             alert = False
             for clock in CLOCKS:
                 status = ticket[f"sla_{clock}_status"]
                 remaining = 0.0
-                if status != STATUS_NONE and clock in states:
-                    remaining = states[clock].state.remaining_seconds / 3600
+                if status != STATUS_NONE and clock in seconds:
+                    remaining = seconds[clock] / 3600
                     alert = _worse(alert, levels.get((ticket.id, clock), False))
                 ticket[f"sla_{clock}_remaining"] = remaining
             ticket.sla_alert = alert
+
+    def _sla_time_left(self, now, pauses_of):
+        """``{ticket id: {clock: business seconds left}}`` read from the stored
+        deadlines, for the tickets whose deadlines stand still: not the ones on
+        hold (an open pause in ``pauses_of``), nor one whose time left cannot be
+        read (:meth:`_sla_evaluate` says why)."""
+        steady = self.filtered(lambda t: all(end for _begin, end in pauses_of[t.id]))
+        keys = {(ticket.sla_calendar_id.id, ticket.sla_tz) for ticket in steady}
+        schedules = self.env["resource.calendar"].sudo()._sla_schedules(keys)
+        inputs = steady._sla_stored(SLA_CLOCK_INPUTS)
+        at = aware(now)
+        result = {}
+        for ticket in steady:
+            schedule = schedules[ticket.sla_calendar_id.id, ticket.sla_tz]
+            seconds = {}
+            try:
+                for clock in CLOCKS:
+                    deadline = ticket[f"sla_{clock}_deadline"]
+                    if ticket[f"sla_{clock}_status"] == STATUS_NONE or not deadline:
+                        continue
+                    start, pauses, completed = ticket._sla_inputs(
+                        clock, now, pauses_of[ticket.id], inputs[ticket.id]
+                    )
+                    until = completed or max(at, start)
+                    seconds[clock] = time_left(schedule, aware(deadline), until, pauses)
+            except SlaError:
+                continue
+            result[ticket.id] = seconds
+        return result
 
     def _sla_alert_levels(self, now):
         """``{(ticket id, clock): level}`` of the tickets' live clocks at ``now``.

@@ -400,6 +400,26 @@ class TestListQueries(SlaCase):
             self.assertEqual(ticket.sla_alert, "ok")
         self.assertTrue(ticket.sla_response_warning_date)
 
+    def test_time_left_is_read_from_the_stored_deadlines(self):
+        """A page's time left is the business time to the deadlines it shows: the
+        promise is not worked out again, except for a ticket on hold, whose
+        deadline moves while the pause lasts."""
+        with freeze_time(self.local(NEW_YORK, 2025, 6, 2, 10, 0)):
+            late = self._ticket(self.ny_contact)  # P1: 1 h
+            risky = self._ticket(self.ny_contact, impact="medium", urgency="high")  # P2: 3 h
+            waiting = self._ticket(self.ny_contact, impact="medium", urgency="high")
+            waiting.stage_id = self.stage_waiting
+        tickets = late | risky | waiting
+        Ticket = self.registry["helpdesk.ticket"]
+        plans = patch.object(Ticket, "_sla_plans", autospec=True, side_effect=Ticket._sla_plans)
+        with freeze_time(self.local(NEW_YORK, 2025, 6, 2, 12, 30)), plans as worked_out:
+            tickets.invalidate_recordset()
+            left = [ticket.sla_response_remaining for ticket in tickets]
+            evaluated = [call.args[0].ids for call in worked_out.call_args_list]
+        self.assertEqual(evaluated, [waiting.ids])
+        self.assertEqual(left, [-1.5, 0.5, 3.0])
+        self.assertEqual(waiting.sla_paused_text, duration_text(self.env, 150))
+
     def test_coverage_hours_read_once_and_again_after_a_holiday(self):
         """The hours and holidays of a calendar are read once, not per page; a new
         public holiday is read again at once (and moves the deadline)."""
