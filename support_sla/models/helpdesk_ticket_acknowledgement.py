@@ -67,11 +67,15 @@ class HelpdeskTicket(models.Model):
         # incoming mail server's job is: the company's mailbox would get every reply.
         tickets = tickets.with_context(**{QWEB_MEMO: True}, mail_create_nosubscribe=True)
         senders = template._render_field("email_from", tickets.ids) if tickets else {}
+        poster = self.env.user.partner_id
         for ticket in tickets:
             company = ticket.company_id or self.env.company
+            # Odoo does not notify the user who posts a message: a portal submit is
+            # posted in the customer's own session, and they must get the promise too.
+            own = ticket.partner_id == poster
             # From the company (the customer is not notified of their own messages),
             # at the template's address.
-            ticket.message_post_with_source(
+            ticket.with_context(mail_notify_author=own).message_post_with_source(
                 template,
                 message_type="auto_comment",
                 subtype_xmlid="mail.mt_comment",

@@ -69,6 +69,20 @@ class TestAcknowledgement(SlaCase):
         self.assertTrue(self._acknowledgements(ticket))
         self.assertNotIn(self.env.company.partner_id, ticket.message_partner_ids)
 
+    def test_customer_who_submits_is_acknowledged_too(self):
+        """A portal submit creates the ticket in the customer's own session, and Odoo
+        does not notify the user who posts a message: the promise must still reach them."""
+        contact = self.paris_contact
+        customer = new_test_user(
+            self.env, login="ack-portal", groups="base.group_portal", partner_id=contact.id
+        )
+        values = {"name": "Own request", "description": "x", "partner_id": contact.id}
+        ticket = self.env["helpdesk.ticket"].with_user(customer).sudo().create(values)
+        emailed = self._acknowledgements(ticket).notification_ids.filtered(
+            lambda n: n.notification_type == "email"
+        )
+        self.assertEqual(emailed.res_partner_id, contact)
+
     def test_best_effort_says_why(self):
         _community, contact = self._customer("Mori Lab", "Asia/Tokyo")
         ticket = self._ticket(contact)

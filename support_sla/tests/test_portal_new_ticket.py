@@ -46,6 +46,10 @@ class TestPortalNewTicket(PortalCase):
         stored = pytz.utc.localize(ticket.sla_response_deadline)
         self.assertLessEqual(abs(deadline - stored), timedelta(minutes=1))
         self.assertEqual(ticket.priority, answer["priority"])
+        # And the customer who submitted it gets the promise by e-mail.
+        ack = ticket.message_ids.filtered(lambda m: m.message_type == "auto_comment")
+        emailed = ack.notification_ids.filtered(lambda n: n.notification_type == "email")
+        self.assertEqual(emailed.res_partner_id, self.paris_contact)
 
     def test_preview_best_effort(self):
         self._login("sla_community")
