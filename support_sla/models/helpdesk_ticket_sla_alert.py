@@ -158,7 +158,8 @@ class HelpdeskTicket(models.Model):
         if not live:
             return
         pauses_of = live._sla_pauses()
-        left = live._sla_time_left(now, pauses_of)
+        # As the full evaluation: the clock's inputs, not the reader's rights.
+        left = live.sudo()._sla_time_left(now, pauses_of)
         # The warning moments shown are the stored ones: not computed again here.
         in_full = live.filtered(lambda t: t.id not in left)
         evaluation = in_full.sudo()._sla_evaluate(now, warnings=False) if in_full else {}
