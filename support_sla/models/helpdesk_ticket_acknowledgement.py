@@ -10,7 +10,6 @@ from ..tools.display import local_text
 from .mail_render_memo import QWEB_MEMO
 
 ACKNOWLEDGEMENT = "support_sla.mail_template_ticket_acknowledgement"
-MAIL_QUEUE = "mail.ir_cron_mail_scheduler_action"
 
 
 class HelpdeskTicket(models.Model):
@@ -66,11 +65,7 @@ class HelpdeskTicket(models.Model):
         # Posted for the company: its partner must not follow the ticket. Odoo makes the
         # author of a message follow it when the poster is an inactive user, as the
         # incoming mail server's job is: the company's mailbox would get every reply.
-        # Sent by Odoo's mail queue, asked to run at once, not by the request itself:
-        # a portal submit or an e-mail fetched does not wait for the mail server.
-        tickets = tickets.with_context(
-            **{QWEB_MEMO: True}, mail_create_nosubscribe=True, mail_notify_force_send=False
-        )
+        tickets = tickets.with_context(**{QWEB_MEMO: True}, mail_create_nosubscribe=True)
         senders = template._render_field("email_from", tickets.ids) if tickets else {}
         poster = self.env.user.partner_id
         for ticket in tickets:
@@ -88,5 +83,3 @@ class HelpdeskTicket(models.Model):
                 email_from=senders.get(ticket.id) or company.partner_id.email_formatted,
                 email_layout_xmlid="mail.mail_notification_light",
             )
-        if tickets:
-            self.env.ref(MAIL_QUEUE)._trigger()

@@ -1,4 +1,3 @@
-from datetime import datetime
 from unittest.mock import patch
 
 from lxml import etree
@@ -83,20 +82,6 @@ class TestAcknowledgement(SlaCase):
             lambda n: n.notification_type == "email"
         )
         self.assertEqual(emailed.res_partner_id, contact)
-
-    def test_sent_by_the_mail_queue_asked_to_run_at_once(self):
-        """The request that opens a ticket does not wait for the mail server: the
-        acknowledgement is queued, and Odoo's mail queue is asked to run now."""
-        queue = self.env.ref("mail.ir_cron_mail_scheduler_action")
-        Trigger = self.env["ir.cron.trigger"]
-        before = Trigger.search([("cron_id", "=", queue.id)])
-        with freeze_time("2026-03-03 08:00:00"):
-            ticket = self._ticket(self.paris_contact)
-        ack = self._acknowledgements(ticket)
-        self.assertEqual(ack.mail_ids.mapped("state"), ["outgoing"])
-        self.assertEqual(ack.mail_ids.recipient_ids, self.paris_contact)
-        asked = Trigger.search([("cron_id", "=", queue.id)]) - before
-        self.assertEqual(asked.mapped("call_at"), [datetime(2026, 3, 3, 8, 0)])
 
     def test_best_effort_says_why(self):
         _community, contact = self._customer("Mori Lab", "Asia/Tokyo")
