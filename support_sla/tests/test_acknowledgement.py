@@ -173,6 +173,21 @@ class TestAcknowledgement(SlaCase):
         self.assertEqual(ticket.sla_coverage, "covered")
         self.assertEqual(ticket.sla_response_status, "running")
 
+    def test_email_from_a_portal_user_is_acknowledged(self):
+        """Odoo's mail gateway creates the ticket as the user whose address wrote in:
+        a customer with a portal account posts it in their own name, as on the portal."""
+        new_test_user(
+            self.env,
+            login="ack-mailer",
+            groups="base.group_portal",
+            partner_id=self.paris_contact.id,
+        )
+        ticket = self._email("Backups by mail, from a portal user")
+        emailed = self._acknowledgements(ticket).notification_ids.filtered(
+            lambda n: n.notification_type == "email"
+        )
+        self.assertEqual(emailed.res_partner_id, self.paris_contact)
+
     def test_email_for_updates_only(self):
         """Off: the e-mail still opens the ticket, flagged, and the acknowledgement
         sends the customer to the portal or the phone; a reply changes nothing."""
