@@ -193,6 +193,7 @@ class HelpdeskTicket(models.Model):
         keys = {(ticket.sla_calendar_id.id, ticket.sla_tz) for ticket in steady}
         schedules = self.env["resource.calendar"].sudo()._sla_schedules(keys)
         inputs = steady._sla_stored(SLA_CLOCK_INPUTS)
+        steady.stage_id.mapped("closed")  # the stages in one query, not one per stage
         at = aware(now)
         result = {}
         for ticket in steady:
