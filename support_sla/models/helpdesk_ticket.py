@@ -57,6 +57,7 @@ SLA_COMPUTED = (
     "sla_next_deadline",
     "sla_next_warning_date",
     "sla_opened_by_email",
+    "sla_ack_pending",
 )
 SLA_IMPORTABLE = ("sla_start_date",)
 

@@ -1,15 +1,26 @@
-"""The acknowledgement e-mail of a new ticket: the promise, in the customer's words."""
+"""The acknowledgement e-mail of a new ticket: the promise, in the customer's words.
+
+Queued when the ticket is created and sent by a scheduled action asked to run at once: a
+portal submit or a fetched e-mail does not wait for the body to be rendered, the message
+posted and the e-mail sent, and the tickets of one moment are acknowledged in one batch.
+"""
 
 # One concern of the ticket per file, as Odoo splits its own models (mail/models/discuss/).
 # pylint: disable=consider-merging-classes-inherited
 
 from odoo import api, fields, models
+from odoo.tools import create_index
 
 from ..engine import PRIORITY_LABELS
 from ..tools.display import local_text
+from ..tools.params import positive_int_param
 from .mail_render_memo import QWEB_MEMO
 
 ACKNOWLEDGEMENT = "support_sla.mail_template_ticket_acknowledgement"
+ACKNOWLEDGE_CRON = "support_sla.ir_cron_sla_acknowledge"
+# Tickets acknowledged per transaction of the scheduled action (system parameter
+# ``support_sla.acknowledge_batch``): their rows stay locked until it commits.
+SLA_ACKNOWLEDGE_BATCH = 50
 
 
 class HelpdeskTicket(models.Model):
@@ -26,6 +37,26 @@ class HelpdeskTicket(models.Model):
         "language, with the zone: what the acknowledgement promises.",
     )
 
+    sla_ack_pending = fields.Boolean(
+        string="Acknowledgement Pending",
+        readonly=True,
+        copy=False,
+        help="The acknowledgement of this new ticket is still to be sent by the scheduled action.",
+    )
+
+    def init(self):
+        """The few tickets waiting for their acknowledgement, indexed apart: the
+        scheduled action reads them, not the history."""
+        res = super().init()
+        create_index(
+            self.env.cr,
+            "helpdesk_ticket_sla_ack_pending_index",
+            self._table,
+            ["id"],
+            where="sla_ack_pending",
+        )
+        return res
+
     @api.depends("priority", "sla_response_deadline", "sla_response_status", "sla_tz")
     @api.depends_context("lang")
     def _compute_sla_ack(self):
@@ -41,19 +72,46 @@ class HelpdeskTicket(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         tickets = super().create(vals_list)
-        tickets._sla_acknowledge()
+        # Tickets imported from a file are history, not new requests.
+        if not self.env.context.get("import_file"):
+            tickets._sla_queue_acknowledgement()
         return tickets
 
+    def _sla_queue_acknowledgement(self):
+        """Queue the acknowledgement of the new tickets and ask the scheduled action
+        to send it at once (after this transaction commits)."""
+        self._sla_store({ticket: {"sla_ack_pending": True} for ticket in self})
+        cron = self.env.ref(ACKNOWLEDGE_CRON, raise_if_not_found=False)
+        if cron and self:
+            cron.sudo()._trigger()
+
+    @api.model
+    def _cron_sla_acknowledge(self):
+        """Send one batch of the queued acknowledgements; the scheduler runs it again
+        until none is left.
+
+        The batch's tickets are locked, skipping those another transaction is
+        writing (see :meth:`_sla_take`): two workers never acknowledge the same
+        ticket. They leave the queue in the transaction that posts their
+        acknowledgements, and the e-mails go after it commits: after a crash the
+        batch is still queued and nothing was sent.
+        """
+        tickets = self.sudo().with_context(active_test=False)
+        pending = [("sla_ack_pending", "=", True)]
+        batch = positive_int_param(self.env, "support_sla.acknowledge_batch", SLA_ACKNOWLEDGE_BATCH)
+        taken = tickets._sla_take(pending, "id", batch)
+        taken._sla_acknowledge()
+        taken._sla_store({ticket: {"sla_ack_pending": False} for ticket in taken})
+        remaining = tickets.search_count(pending, limit=batch)
+        self._sla_batch_done(len(taken), remaining, ACKNOWLEDGE_CRON)
+
     def _sla_acknowledge(self):
-        """Send the acknowledgement of the new tickets to their customers.
+        """Send the acknowledgement of the tickets to their customers.
 
         Posted on the ticket as an automated message (not a reply: the response
         clock keeps running), from the company, in the customer's language; not for
-        the teams that switched it off, nor for a customer without an e-mail, nor
-        for tickets imported from a file (history, not new requests).
+        the teams that switched it off, nor for a customer without an e-mail.
         """
-        if self.env.context.get("import_file"):
-            return
         template = self.env.ref(ACKNOWLEDGEMENT, raise_if_not_found=False)
         if not template:
             return

@@ -30,8 +30,16 @@ class TestAcknowledgement(SlaCase):
         cls.env["ir.module.module"]._load_module_terms(["helpdesk_mgmt", "support_sla"], ["fr_FR"])
         cls.paris_contact.lang = "fr_FR"
         cls.template = cls.env.ref("support_sla.mail_template_ticket_acknowledgement")
+        # The scheduled action does not run in tests: the demo tickets' acknowledgements
+        # stay queued, out of these tests' batches.
+        demo = cls.env["helpdesk.ticket"].with_context(active_test=False)
+        demo = demo.search([("sla_ack_pending", "=", True)])
+        demo._sla_store({ticket: {"sla_ack_pending": False} for ticket in demo})
 
     def _acknowledgements(self, ticket):
+        """The acknowledgements of ``ticket``, once the scheduled action has sent the
+        queued ones."""
+        self.env["helpdesk.ticket"]._cron_sla_acknowledge()
         return ticket.message_ids.filtered(
             lambda m: m.message_type == "auto_comment" and ticket.number in (m.subject or "")
         )
@@ -83,6 +91,44 @@ class TestAcknowledgement(SlaCase):
         )
         self.assertEqual(emailed.res_partner_id, contact)
 
+    # -- queued by the request, sent by the scheduled action ------------------------
+
+    def _triggers(self):
+        cron = self.env.ref("support_sla.ir_cron_sla_acknowledge")
+        return self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+
+    def test_queued_by_the_request_sent_once_by_the_job(self):
+        """Creating the ticket renders and sends nothing: it queues the acknowledgement
+        and asks the scheduled action to run; the action sends it, once."""
+        triggers = self._triggers()
+        ticket = self._ticket(self.paris_contact)
+        self.assertTrue(ticket.sla_ack_pending)
+        self.assertFalse(ticket.message_ids.filtered(lambda m: m.message_type == "auto_comment"))
+        self.assertEqual(self._triggers(), triggers + 1)
+        self.assertEqual(len(self._acknowledgements(ticket)), 1)
+        self.assertFalse(ticket.sla_ack_pending)
+        self.assertEqual(len(self._acknowledgements(ticket)), 1)
+
+    def test_job_works_in_batches_until_none_is_left(self):
+        self.env["ir.config_parameter"].set_param("support_sla.acknowledge_batch", 2)
+        tickets = self.env["helpdesk.ticket"].concat(
+            *(self._ticket(self.paris_contact) for _n in range(3))
+        )
+        progress = []
+        self.patch(
+            type(self.env["ir.cron"]),
+            "_notify_progress",
+            lambda _self, done, remaining, deactivate=False: progress.append((done, remaining)),
+        )
+        Ticket = self.env["helpdesk.ticket"]
+        Ticket._cron_sla_acknowledge()
+        self.assertEqual(len(tickets.filtered("sla_ack_pending")), 1)
+        Ticket._cron_sla_acknowledge()
+        # Reported as the scheduler needs it: run again while some are left.
+        self.assertEqual(progress, [(2, 1), (1, 0)])
+        for ticket in tickets:
+            self.assertEqual(len(self._acknowledgements(ticket)), 1)
+
     def test_best_effort_says_why(self):
         _community, contact = self._customer("Mori Lab", "Asia/Tokyo")
         ticket = self._ticket(contact)
@@ -110,6 +156,7 @@ class TestAcknowledgement(SlaCase):
             .with_context(import_file=True)
             .create({"name": "Old case", "description": "x", "partner_id": self.paris_contact.id})
         )
+        self.assertFalse(ticket.sla_ack_pending)
         self.assertFalse(self._acknowledgements(ticket))
         self.assertTrue(self._acknowledgements(self._ticket(self.paris_contact)))
 
@@ -133,10 +180,8 @@ class TestAcknowledgement(SlaCase):
     def test_body_compiled_once_for_all_tickets(self):
         self.paris_contact.lang = "en_US"
         self.env.registry.clear_cache("templates")
-        tickets = []
-        bodies = self._compiled_bodies(
-            lambda: tickets.extend(self._ticket(self.paris_contact) for _n in range(2))
-        )
+        tickets = [self._ticket(self.paris_contact) for _n in range(2)]
+        bodies = self._compiled_bodies(self.env["helpdesk.ticket"]._cron_sla_acknowledge)
         # Once for Odoo's safety check, once to render; not twice per e-mail.
         self.assertEqual(len(bodies), 2)
         for ticket in tickets:

@@ -4,6 +4,7 @@ batch skips what another transaction is writing instead of failing as a whole.""
 from odoo.tests import freeze_time, tagged
 from odoo.tools import SQL
 
+from ..models import helpdesk_ticket_acknowledgement
 from .common_concurrency import TwoTransactionsCase
 
 # Far before any ticket of the database (demo ones included): only this class's tickets
@@ -19,13 +20,21 @@ class TestJobsBesideAgents(TwoTransactionsCase):
         contact = cls._committed_customer(
             env,
             "Concurrent Dairy",
-            {"name": "Lea Brun", "tz": "Europe/Paris"},
+            {"name": "Lea Brun", "tz": "Europe/Paris", "email": "lea.brun@dairy.example.com"},
             "support_sla.tier_standard",
             "2000-01-01",
         )
         cls._forget("helpdesk.ticket", [("partner_id", "=", contact.id)])
         cls._forget("support.sla.retime.queue", [("ticket_id.partner_id", "=", contact.id)])
         cls.contact = contact
+        cls.second_contact = cls._committed_customer(
+            env,
+            "Concurrent Creamery",
+            {"name": "Paul Roux", "tz": "Europe/Paris", "email": "paul.roux@creamery.example.com"},
+            "support_sla.tier_standard",
+            "2000-01-01",
+        )
+        cls._forget("helpdesk.ticket", [("partner_id", "=", cls.second_contact.id)])
 
     def setUp(self):
         super().setUp()
@@ -37,6 +46,11 @@ class TestJobsBesideAgents(TwoTransactionsCase):
                     for name in ("Milk tank alarm", "Cheese labels")
                 ]
             )
+            # Only this test's tickets wait for an acknowledgement: not the earlier
+            # tests' nor the demo ones (the scheduled action does not run in tests).
+            queued = env["helpdesk.ticket"].with_context(active_test=False)
+            queued = queued.search([("sla_ack_pending", "=", True), ("id", "not in", tickets.ids)])
+            queued._sla_store({ticket: {"sla_ack_pending": False} for ticket in queued})
             # The retakes an earlier test of this class committed.
             env.cr.execute(
                 "DELETE FROM ir_cron_trigger WHERE call_at BETWEEN %s AND %s",
@@ -175,3 +189,42 @@ class TestJobsBesideAgents(TwoTransactionsCase):
             tickets = env["helpdesk.ticket"].browse(self.tickets.ids)
             self.assertFalse(tickets.filtered("sla_retime_pending"))
             self.assertEqual({t.id: t.sla_response_deadline for t in tickets}, right)
+
+    def _acknowledgements(self, env):
+        """``{ticket id: number of acknowledgements}`` of the class's tickets."""
+        tickets = env["helpdesk.ticket"].browse(self.tickets.ids)
+        return {
+            ticket.id: len(
+                ticket.message_ids.filtered(
+                    lambda m, t=ticket: (
+                        m.message_type == "auto_comment" and t.number in (m.subject or "")
+                    )
+                )
+            )
+            for ticket in tickets
+        }
+
+    def test_two_workers_acknowledge_each_ticket_once(self):
+        """Two workers run the acknowledgement job at once, a ticket a batch: each
+        takes the ticket the other has not locked; each ticket gets one e-mail."""
+        self.patch(helpdesk_ticket_acknowledgement, "SLA_ACKNOWLEDGE_BATCH", 1)
+        # Two customers: Odoo writes a customer without a portal account when it notifies
+        # them (their sign-up token), so two e-mails to one customer wait for each other.
+        with self._transaction() as env:
+            env["helpdesk.ticket"].browse(self.other.id).partner_id = self.second_contact
+        first, second = self._job(), self._job()
+        for job in (first, second):
+            job["helpdesk.ticket"]._cron_sla_acknowledge()
+            job.flush_all()
+        first.cr.commit()
+        second.cr.commit()
+        with self._transaction() as env:
+            self.assertFalse(
+                env["helpdesk.ticket"].browse(self.tickets.ids).filtered("sla_ack_pending")
+            )
+            self.assertEqual(set(self._acknowledgements(env).values()), {1})
+        # Run again: nothing is left to send.
+        with self._transaction() as env:
+            env["helpdesk.ticket"]._cron_sla_acknowledge()
+        with self._transaction() as env:
+            self.assertEqual(set(self._acknowledgements(env).values()), {1})

@@ -46,7 +46,10 @@ class TestPortalNewTicket(PortalCase):
         stored = pytz.utc.localize(ticket.sla_response_deadline)
         self.assertLessEqual(abs(deadline - stored), timedelta(minutes=1))
         self.assertEqual(ticket.priority, answer["priority"])
-        # And the customer who submitted it gets the promise by e-mail.
+        # And the customer who submitted it gets the promise by e-mail, from the
+        # scheduled action the submit asked to run.
+        self.assertTrue(ticket.sla_ack_pending)
+        ticket._cron_sla_acknowledge()
         ack = ticket.message_ids.filtered(lambda m: m.message_type == "auto_comment")
         emailed = ack.notification_ids.filtered(lambda n: n.notification_type == "email")
         self.assertEqual(emailed.res_partner_id, self.paris_contact)

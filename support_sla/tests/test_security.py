@@ -41,6 +41,7 @@ SLA_COMPUTED = (
     "sla_resolve_business_minutes",
     "sla_response_compliance",
     "sla_opened_by_email",
+    "sla_ack_pending",
 )
 # What a user types on a ticket among its stored ``sla_`` fields: the rest is computed.
 SLA_TYPED = ("sla_product", "sla_client_version", "sla_server_version")
