@@ -118,26 +118,47 @@ class HelpdeskTicket(models.Model):
         tickets = self.sudo().filtered(
             lambda t: t.partner_id.email and (not t.team_id or t.team_id.sla_acknowledge)
         )
-        # One body checked and compiled for all the acknowledgements, not one per e-mail.
-        template = template.sudo().with_context(**{QWEB_MEMO: True})
-        # Posted for the company: its partner must not follow the ticket. Odoo makes the
-        # author of a message follow it when the poster is an inactive user, as the
-        # incoming mail server's job is: the company's mailbox would get every reply.
-        tickets = tickets.with_context(**{QWEB_MEMO: True}, mail_create_nosubscribe=True)
-        senders = template._render_field("email_from", tickets.ids) if tickets else {}
         poster = self.env.user.partner_id
-        for ticket in tickets:
+        subtype_id = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
+        template = template.sudo().with_context(**{QWEB_MEMO: True})
+        # At the template's address, else the company's.
+        senders = template._render_field("email_from", tickets.ids) if tickets else {}
+
+        def batch_of(ticket):
             company = ticket.company_id or self.env.company
-            # Odoo does not notify the user who posts a message: a portal submit is
-            # posted in the customer's own session, and they must get the promise too.
-            own = ticket.partner_id == poster
-            # From the company (the customer is not notified of their own messages),
-            # at the template's address.
-            ticket.with_context(mail_notify_author=own).message_post_with_source(
-                template,
-                message_type="auto_comment",
-                subtype_xmlid="mail.mt_comment",
-                author_id=company.partner_id.id,
-                email_from=senders.get(ticket.id) or company.partner_id.email_formatted,
-                email_layout_xmlid="mail.mail_notification_light",
+            sender = senders.get(ticket.id) or company.partner_id.email_formatted
+            # Odoo does not notify the user who posts a message: a customer who runs
+            # the action themselves must get the promise too.
+            return company, sender, ticket.partner_id == poster
+
+        for (company, sender, own), batch in tickets.grouped(batch_of).items():
+            # One composer for the batch: subject, body, sender and language rendered
+            # for all its tickets at once, then posted on each; the body checked and
+            # compiled once for all the batches. Posted for the company, whose partner
+            # must not follow the tickets (Odoo makes the author follow a message
+            # posted by an inactive user, as the scheduler's is: the company's
+            # mailbox would get every reply).
+            composer = (
+                self.env["mail.compose.message"]
+                .sudo()
+                .with_context(
+                    **{QWEB_MEMO: True}, mail_create_nosubscribe=True, mail_notify_author=own
+                )
+                .create(
+                    {
+                        "composition_mode": "comment",
+                        "model": batch._name,
+                        "res_ids": batch.ids,
+                        "template_id": template.id,
+                        "message_type": "auto_comment",
+                        "subtype_id": subtype_id,
+                        "author_id": company.partner_id.id,
+                        "email_from": sender,
+                        "email_layout_xmlid": "mail.mail_notification_light",
+                        # Sent when the action commits, not left to Odoo's mail queue
+                        # (hourly), which a batch composer uses by default.
+                        "force_send": True,
+                    }
+                )
             )
+            composer._action_send_mail()

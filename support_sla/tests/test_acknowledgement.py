@@ -126,8 +126,24 @@ class TestAcknowledgement(SlaCase):
         Ticket._cron_sla_acknowledge()
         # Reported as the scheduler needs it: run again while some are left.
         self.assertEqual(progress, [(2, 1), (1, 0)])
+        acknowledgements = self.env["mail.message"]
         for ticket in tickets:
-            self.assertEqual(len(self._acknowledgements(ticket)), 1)
+            acknowledgements += self._acknowledgements(ticket)
+        self.assertEqual(len(acknowledgements), 3)
+        # Rendered for the batch, each in its customer's language.
+        for ticket, ack in zip(tickets, acknowledgements, strict=True):
+            self.assertEqual(ack.subject, f"{ticket.number} : nous avons bien reçu votre demande")
+        # Sent by the action, not left in Odoo's mail queue (hourly) as a batch of
+        # messages would be by default.
+        self.assertFalse(
+            self.env["mail.mail"].search(
+                [("mail_message_id", "in", acknowledgements.ids), ("state", "=", "outgoing")]
+            )
+        )
+        emailed = acknowledgements.notification_ids.filtered(
+            lambda n: n.notification_type == "email"
+        )
+        self.assertEqual(set(emailed.mapped("notification_status")), {"sent"})
 
     def test_best_effort_says_why(self):
         _community, contact = self._customer("Mori Lab", "Asia/Tokyo")
