@@ -118,7 +118,6 @@ class HelpdeskTicket(models.Model):
         tickets = self.sudo().filtered(
             lambda t: t.partner_id.email and (not t.team_id or t.team_id.sla_acknowledge)
         )
-        poster = self.env.user.partner_id
         subtype_id = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
         template = template.sudo().with_context(**{QWEB_MEMO: True})
         # At the template's address, else the company's.
@@ -126,12 +125,12 @@ class HelpdeskTicket(models.Model):
 
         def batch_of(ticket):
             company = ticket.company_id or self.env.company
-            sender = senders.get(ticket.id) or company.partner_id.email_formatted
-            # Odoo does not notify the user who posts a message: a customer who runs
-            # the action themselves must get the promise too.
-            return company, sender, ticket.partner_id == poster
+            return company, senders.get(ticket.id) or company.partner_id.email_formatted
 
-        for (company, sender, own), batch in tickets.grouped(batch_of).items():
+        # Posted by the scheduler's user, never the customer's: Odoo does not notify the
+        # poster of a message, and a portal submit or an e-mail creates the ticket in
+        # the customer's own name.
+        for (company, sender), batch in tickets.grouped(batch_of).items():
             # One composer for the batch: subject, body, sender and language rendered
             # for all its tickets at once, then posted on each; the body checked and
             # compiled once for all the batches. Posted for the company, whose partner
@@ -141,9 +140,7 @@ class HelpdeskTicket(models.Model):
             composer = (
                 self.env["mail.compose.message"]
                 .sudo()
-                .with_context(
-                    **{QWEB_MEMO: True}, mail_create_nosubscribe=True, mail_notify_author=own
-                )
+                .with_context(**{QWEB_MEMO: True}, mail_create_nosubscribe=True)
                 .create(
                     {
                         "composition_mode": "comment",

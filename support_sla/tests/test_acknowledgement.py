@@ -5,7 +5,7 @@ from lxml import etree
 from odoo.exceptions import AccessError
 from odoo.tests import freeze_time, new_test_user
 
-from .common import SlaCase
+from .common import SlaCase, unqueue_acknowledgements
 
 PARIS = "Europe/Paris"
 RAW_EMAIL = """Return-Path: <{sender}>
@@ -30,11 +30,7 @@ class TestAcknowledgement(SlaCase):
         cls.env["ir.module.module"]._load_module_terms(["helpdesk_mgmt", "support_sla"], ["fr_FR"])
         cls.paris_contact.lang = "fr_FR"
         cls.template = cls.env.ref("support_sla.mail_template_ticket_acknowledgement")
-        # The scheduled action does not run in tests: the demo tickets' acknowledgements
-        # stay queued, out of these tests' batches.
-        demo = cls.env["helpdesk.ticket"].with_context(active_test=False)
-        demo = demo.search([("sla_ack_pending", "=", True)])
-        demo._sla_store({ticket: {"sla_ack_pending": False} for ticket in demo})
+        unqueue_acknowledgements(cls.env)
 
     def _acknowledgements(self, ticket):
         """The acknowledgements of ``ticket``, once the scheduled action has sent the

@@ -5,6 +5,7 @@ from odoo.tests import freeze_time, tagged
 from odoo.tools import SQL
 
 from ..models import helpdesk_ticket_acknowledgement
+from .common import unqueue_acknowledgements
 from .common_concurrency import TwoTransactionsCase
 
 # Far before any ticket of the database (demo ones included): only this class's tickets
@@ -46,11 +47,7 @@ class TestJobsBesideAgents(TwoTransactionsCase):
                     for name in ("Milk tank alarm", "Cheese labels")
                 ]
             )
-            # Only this test's tickets wait for an acknowledgement: not the earlier
-            # tests' nor the demo ones (the scheduled action does not run in tests).
-            queued = env["helpdesk.ticket"].with_context(active_test=False)
-            queued = queued.search([("sla_ack_pending", "=", True), ("id", "not in", tickets.ids)])
-            queued._sla_store({ticket: {"sla_ack_pending": False} for ticket in queued})
+            unqueue_acknowledgements(env, keep=tickets.ids)
             # The retakes an earlier test of this class committed.
             env.cr.execute(
                 "DELETE FROM ir_cron_trigger WHERE call_at BETWEEN %s AND %s",
