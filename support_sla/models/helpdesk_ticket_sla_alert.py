@@ -4,6 +4,9 @@ scheduled check that marks breaches and warns of tickets at risk, with its hooks
 # One concern of the ticket per file, as Odoo splits its own models (mail/models/discuss/).
 # pylint: disable=consider-merging-classes-inherited
 
+import functools
+from collections import defaultdict
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
@@ -26,6 +29,15 @@ from .helpdesk_ticket_sla_clock import CLOCKS, LIVE, SLA_CLOCK_INPUTS, UNFINISHE
 # (system parameter ``support_sla.check_batch``).
 SLA_CHECK_BATCH = 1000
 ALERT_LEVELS = ("ok", "warning", "danger")
+# Columns of each clock its alert level is read from.
+ALERT_COLUMNS = ("status", "deadline", "warning_date")
+# Stored columns the time left and the alert level are read from.
+SLA_DISPLAY_INPUTS = [
+    *SLA_CLOCK_INPUTS,
+    "sla_calendar_id",
+    "sla_paused_minutes",
+    *(f"sla_{clock}_{name}" for clock in CLOCKS for name in ALERT_COLUMNS),
+]
 
 
 def _worse(first, second):
@@ -140,105 +152,123 @@ class HelpdeskTicket(models.Model):
         the pause lasts.
         """
         now = fields.Datetime.now()
+        paused_text = functools.cache(lambda minutes: duration_text(self.env, minutes))
         live = self.filtered(
             lambda t: (
                 t.id
                 and (t.sla_response_status != STATUS_NONE or t.sla_resolve_status != STATUS_NONE)
             )
         )
-        for ticket in self - live:
-            ticket.update(
-                {
-                    "sla_response_remaining": 0,
-                    "sla_resolve_remaining": 0,
-                    "sla_alert": False,
-                    "sla_paused_text": duration_text(self.env, ticket.sla_paused_minutes),
-                }
-            )
+        idle = self - live
+        for name in ("sla_response_remaining", "sla_resolve_remaining", "sla_alert"):
+            idle[name] = False if name == "sla_alert" else 0
+        idle._sla_assign(
+            "sla_paused_text", [paused_text(m) for m in idle.mapped("sla_paused_minutes")]
+        )
         if not live:
             return
+        # The columns read below, by column from the cache, after one narrow query:
+        # a list asks for few of them, and the first one missing would read every
+        # column of its page of tickets.
+        rows = live.sudo()._sla_stored(SLA_DISPLAY_INPUTS)
         pauses_of = live._sla_pauses()
         # As the full evaluation: the clock's inputs, not the reader's rights.
-        left = live.sudo()._sla_time_left(now, pauses_of)
+        left = live.sudo()._sla_time_left(now, pauses_of, rows)
         # The warning moments shown are the stored ones: not computed again here.
         in_full = live.filtered(lambda t: t.id not in left)
         evaluation = in_full.sudo()._sla_evaluate(now, warnings=False) if in_full else {}
         levels = live._sla_alert_levels(now)
-        for ticket in live:
-            minutes = ticket.sla_paused_minutes
-            if ticket.id in left:
-                seconds = left[ticket.id]
+        shown = defaultdict(list)  # {field: [value of each live ticket]}
+        for id_ in live.ids:
+            row = rows[id_]
+            minutes = row["sla_paused_minutes"] or 0
+            if id_ in left:
+                seconds = left[id_]
             else:
-                states = evaluation[ticket.sudo()][1]
+                states = evaluation[self.browse(id_).sudo()][1]
                 seconds = {clock: s.state.remaining_seconds for clock, s in states.items()}
                 if states:
                     minutes = max(s.state.paused_seconds for s in states.values()) // 60
-            ticket.sla_paused_text = duration_text(self.env, minutes)
+            shown["sla_paused_text"].append(paused_text(minutes))
             alert = False
             for clock in CLOCKS:
-                status = ticket[f"sla_{clock}_status"]
                 remaining = 0.0
-                if status != STATUS_NONE and clock in seconds:
+                if row[f"sla_{clock}_status"] != STATUS_NONE and clock in seconds:
                     remaining = seconds[clock] / 3600
-                    alert = _worse(alert, levels.get((ticket.id, clock), False))
-                ticket[f"sla_{clock}_remaining"] = remaining
-            ticket.sla_alert = alert
+                    alert = _worse(alert, levels.get((id_, clock), False))
+                shown[f"sla_{clock}_remaining"].append(remaining)
+            shown["sla_alert"].append(alert)
+        for name, values in shown.items():
+            live._sla_assign(name, values)
 
-    def _sla_time_left(self, now, pauses_of):
+    def _sla_time_left(self, now, pauses_of, rows):
         """``{ticket id: {clock: business seconds left}}`` read from the stored
         deadlines, for the tickets whose deadlines stand still: not the ones on
         hold (an open pause in ``pauses_of``), nor one whose time left cannot be
-        read (:meth:`_sla_evaluate` says why)."""
-        steady = self.filtered(lambda t: all(end for _begin, end in pauses_of[t.id]))
-        keys = {(ticket.sla_calendar_id.id, ticket.sla_tz) for ticket in steady}
+        read (:meth:`_sla_evaluate` says why). ``rows``: the tickets'
+        ``SLA_DISPLAY_INPUTS`` (:meth:`_sla_stored`)."""
+        steady = [id_ for id_ in self.ids if all(end for _begin, end in pauses_of[id_])]
+        keys = {(rows[id_]["sla_calendar_id"], rows[id_]["sla_tz"]) for id_ in steady}
         schedules = self.env["resource.calendar"].sudo()._sla_schedules(keys)
-        inputs = steady._sla_stored(SLA_CLOCK_INPUTS)
-        steady.stage_id.mapped("closed")  # the stages in one query, not one per stage
+        self.browse(steady).stage_id.mapped("closed")  # the stages in one query, not one each
         at = aware(now)
         result = {}
-        for ticket in steady:
-            schedule = schedules[ticket.sla_calendar_id.id, ticket.sla_tz]
+        for id_ in steady:
+            row = rows[id_]
+            schedule = schedules[row["sla_calendar_id"], row["sla_tz"]]
+            ticket = self.browse(id_)
             seconds = {}
             try:
                 for clock in CLOCKS:
-                    deadline = ticket[f"sla_{clock}_deadline"]
-                    if ticket[f"sla_{clock}_status"] == STATUS_NONE or not deadline:
+                    deadline = row[f"sla_{clock}_deadline"]
+                    if row[f"sla_{clock}_status"] == STATUS_NONE or not deadline:
                         continue
-                    start, pauses, completed = ticket._sla_inputs(
-                        clock, now, pauses_of[ticket.id], inputs[ticket.id]
-                    )
+                    start, pauses, completed = ticket._sla_inputs(clock, now, pauses_of[id_], row)
                     until = completed or max(at, start)
                     seconds[clock] = time_left(schedule, aware(deadline), until, pauses)
             except SlaError:
                 continue
-            result[ticket.id] = seconds
+            result[id_] = seconds
         return result
 
     def _sla_alert_levels(self, now):
         """``{(ticket id, clock): level}`` of the tickets' live clocks at ``now``.
 
-        Read from the alert domains themselves (``filtered_domain`` on the records
-        in memory): the list's filters, the search and the scheduled check agree
-        with what a ticket shows.
+        Read from the alert domains themselves, each turned into SQL and evaluated
+        on the tickets' rows in one query: the list's filters, the search and the
+        scheduled check agree with what a ticket shows.
         """
-        levels = {}
+        self.flush_recordset([f"sla_{clock}_{name}" for clock in CLOCKS for name in ALERT_COLUMNS])
+        tickets = self.sudo()
+        checks = []
         for clock in CLOCKS:
-            status = f"sla_{clock}_status"
-            # A clock without a target is at no level: its tickets are not read.
-            timed = self.filtered(lambda t, s=status: t[s] != STATUS_NONE)
-            # The levels split the live clocks: a live clock neither in danger nor
-            # warned is ok, as the ``ok`` domain says (two domains read, not three).
-            rest = timed.filtered(lambda t, s=status: t[s] in LIVE)
+            checks.append(SQL.identifier(self._table, f"sla_{clock}_status"))
             for level in ("danger", "warning"):
-                # Only a live clock not in danger can be warned: the warning domain
-                # reads just those.
-                candidates = timed if level == "danger" else rest
-                found = candidates.filtered_domain(self._get_sla_alert_domain(level, now, clock))
-                for ticket in found:
-                    levels[ticket.id, clock] = level
-                rest -= found
-            for ticket in rest:
-                levels[ticket.id, clock] = "ok"
+                domain = self._get_sla_alert_domain(level, now, clock)
+                query = tickets._where_calc(domain, active_test=False)
+                checks.append(SQL("COALESCE(%s, FALSE)", query.where_clause))
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, %s FROM %s WHERE id IN %s",
+                SQL(", ").join(checks),
+                SQL.identifier(self._table),
+                tuple(self.ids),
+            )
+        )
+        levels = {}
+        for id_, *values in self.env.cr.fetchall():
+            for clock, (status, danger, warning) in zip(
+                CLOCKS, zip(*[iter(values)] * 3, strict=True), strict=True
+            ):
+                if status == STATUS_NONE:
+                    continue  # a clock without a target is at no level
+                if danger:
+                    levels[id_, clock] = "danger"
+                elif warning:
+                    levels[id_, clock] = "warning"
+                elif status in LIVE:
+                    # Neither in danger nor warned: ok, as the ``ok`` domain says.
+                    levels[id_, clock] = "ok"
         return levels
 
     @api.model
@@ -339,15 +369,23 @@ class HelpdeskTicket(models.Model):
         """
         uncovered = self.filtered(lambda t: t.sla_coverage == "no_contract")
         lapsed = uncovered._sla_lapsed_contracts() if uncovered else {}
-        for ticket in self:
-            statuses = {ticket.sla_response_status, ticket.sla_resolve_status}
-            if ticket.sla_alert == "danger":
+        states = []
+        for ticket, alert, response, resolve, coverage in zip(
+            self,
+            self.mapped("sla_alert"),
+            self.mapped("sla_response_status"),
+            self.mapped("sla_resolve_status"),
+            self.mapped("sla_coverage"),
+            strict=True,
+        ):
+            statuses = {response, resolve}
+            if alert == "danger":
                 state = "breached"
             elif STATUS_PAUSED in statuses:
                 state = "paused"
-            elif ticket.sla_alert == "warning":
+            elif alert == "warning":
                 state = "at_risk"
-            elif ticket.sla_alert == "ok":
+            elif alert == "ok":
                 state = "on_track"
             elif STATUS_MET in statuses:
                 state = "met"
@@ -360,17 +398,17 @@ class HelpdeskTicket(models.Model):
                     "version": "out_of_entitlement",
                     "no_contract": "no_contract",
                     "no_target": "no_target",
-                }.get(ticket.sla_coverage, False)
-            ticket.sla_state = state
-            ticket.sla_state_color = STATE_COLORS.get(state, False)
+                }.get(coverage, False)
+            states.append(state)
+        self._sla_assign("sla_state", states)
+        self._sla_assign("sla_state_color", [STATE_COLORS.get(state, False) for state in states])
 
     @api.depends("sla_response_status", "sla_resolve_status")
     def _compute_sla_colors(self):
         """Colour of each clock's status badge."""
-        for ticket in self:
-            for clock in CLOCKS:
-                status = ticket[f"sla_{clock}_status"]
-                ticket[f"sla_{clock}_color"] = STATUS_COLORS.get(status, False)
+        for clock in CLOCKS:
+            statuses = self.mapped(f"sla_{clock}_status")
+            self._sla_assign(f"sla_{clock}_color", [STATUS_COLORS.get(s, False) for s in statuses])
 
     @api.model
     def _cron_sla_check(self):

@@ -8,7 +8,7 @@ from odoo import _, api, fields, models
 from odoo.tools import format_date
 
 from ..engine import PRIORITY_LABELS, lapse
-from ..tools.display import duration_text, time_left_text, zone_text, zone_texts
+from ..tools.display import duration_text, time_left, time_left_text, zone_text, zone_texts
 from .helpdesk_ticket_sla_clock import CLOCKS, UNFINISHED
 
 
@@ -205,24 +205,41 @@ class HelpdeskTicket(models.Model):
     @api.depends("sla_response_deadline", "sla_resolve_deadline", "sla_tz")
     def _compute_sla_deadline_customer(self):
         """Each deadline in the customer's own time, with its zone."""
+        zones = self.mapped("sla_tz")
+        deadlines = {clock: self.mapped(f"sla_{clock}_deadline") for clock in CLOCKS}
         texts = zone_texts(
-            self.env, [(t[f"sla_{c}_deadline"], t.sla_tz) for t in self for c in CLOCKS]
+            self.env, [key for clock in CLOCKS for key in zip(deadlines[clock], zones, strict=True)]
         )
-        for ticket in self:
-            for clock in CLOCKS:
-                key = (ticket[f"sla_{clock}_deadline"], ticket.sla_tz)
-                ticket[f"sla_{clock}_deadline_customer"] = texts.get(key, False)
+        for clock in CLOCKS:
+            self._sla_assign(
+                f"sla_{clock}_deadline_customer",
+                [texts.get(key, False) for key in zip(deadlines[clock], zones, strict=True)],
+            )
 
     @api.depends("sla_response_remaining", "sla_resolve_remaining")
     @api.depends_context("lang")
     def _compute_sla_left(self):
         """Business time left on each live clock, with a unit ("overdue by 40 min")."""
-        for ticket in self:
-            for clock in CLOCKS:
-                text = False
-                if ticket[f"sla_{clock}_status"] in UNFINISHED:
-                    text = time_left_text(self.env, ticket[f"sla_{clock}_remaining"])[1]
-                ticket[f"sla_{clock}_left"] = text
+        texts = {}  # the same minutes are said once, not once per ticket
+
+        def text(hours):
+            key = time_left(hours)
+            if key not in texts:
+                texts[key] = time_left_text(self.env, hours)[1]
+            return texts[key]
+
+        for clock in CLOCKS:
+            self._sla_assign(
+                f"sla_{clock}_left",
+                [
+                    text(hours) if status in UNFINISHED else False
+                    for status, hours in zip(
+                        self.mapped(f"sla_{clock}_status"),
+                        self.mapped(f"sla_{clock}_remaining"),
+                        strict=True,
+                    )
+                ],
+            )
 
     def _sla_local_text(self, deadline):
         """A stored (UTC) moment as the customer's time, in the reader's language."""
