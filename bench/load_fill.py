@@ -4,7 +4,7 @@ e-mail alias, and tickets (a few through the ORM, the bulk copied by SQL).
 Run in-process on an Odoo registry; returns the plan the virtual users follow.
 """
 
-from retime import LIST_FIELDS, environment
+from retime import environment
 
 PASSWORD = "bench-load-password"
 ALIAS_DOMAIN = "bench.example.com"
@@ -39,7 +39,6 @@ def fill(registry, customers, tickets, agents, with_sla):
             "escalation_reasons": escalation_reasons(env),
             "agents": agent_users.mapped("login"),
             "alias": f"{ALIAS}@{ALIAS_DOMAIN}",
-            "list_spec": list_spec(env),
             "target_id": with_sla and env.ref("support_sla.tier_standard")._target_for("1").id,
         }
         env.cr.execute("SELECT count(*) FROM helpdesk_ticket")
@@ -230,14 +229,4 @@ def escalation_reasons(env):
             limit=1,
         ).id
         for level in ("l1", "l2")
-    }
-
-
-def list_spec(env):
-    """The back-office list's columns that exist here (the SLA ones with the addon)."""
-    fields = env["helpdesk.ticket"]._fields
-    return {
-        name: {"fields": {"display_name": {}}} if fields[name].type == "many2one" else {}
-        for name in LIST_FIELDS
-        if name in fields
     }

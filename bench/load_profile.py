@@ -32,7 +32,7 @@ from email.utils import make_msgid
 from pathlib import Path
 
 from load_users import CSRF
-from retime import drop_database, odoo_args, odoo_locations
+from retime import drop_database, odoo_args, odoo_locations, read_spec
 
 HERE = Path(__file__).resolve().parent
 SIDES = (("without", "helpdesk_mgmt"), ("with", "support_sla_escalation"))
@@ -126,14 +126,13 @@ class Replay:
         self.token = token
         credentials = {"db": self.db, "login": plan["agents"][0], "password": plan["password"]}
         self.rpc(self.agent, "/web/session/authenticate", credentials)
-        views = self.call_kw("helpdesk.ticket", "get_views", [], {"views": [[False, "form"]]})
-        models = json.loads(views.get_data(as_text=True))["result"]["models"]["helpdesk.ticket"]
-        self.form_spec = {
-            name: {"fields": {"display_name": {}}}
-            if field["type"] in ("many2one", "one2many", "many2many")
-            else {}
-            for name, field in models.get("fields", models).items()
-        }
+        self.specs = {}
+        for view_type in ("list", "form"):
+            views = self.call_kw(
+                "helpdesk.ticket", "get_views", [], {"views": [[False, view_type]]}
+            )
+            models = json.loads(views.get_data(as_text=True))["result"]["models"]
+            self.specs[view_type] = read_spec(models["helpdesk.ticket"]["fields"])
 
     def round(self, with_sla):
         plan, rng = self.plan, self.rng
@@ -153,7 +152,7 @@ class Replay:
         )
         listing = {
             "domain": [["stage_id.closed", "=", False]],
-            "specification": plan["list_spec"],
+            "specification": self.specs["list"],
             "offset": 0,
             "limit": 80,
             "order": "",
@@ -165,7 +164,7 @@ class Replay:
             lambda: self.call_kw("helpdesk.ticket", "web_search_read", [], listing),
         )
         ticket = rng.choice(plan["open_tickets"][:: len(plan["agents"])][:200])
-        read = {"specification": self.form_spec, "context": self.context}
+        read = {"specification": self.specs["form"], "context": self.context}
         self.timed(
             "agent: open a form",
             lambda: self.call_kw("helpdesk.ticket", "web_read", [[ticket]], read),

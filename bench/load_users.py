@@ -15,6 +15,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 import requests
+from retime import read_spec
 
 TIMEOUT = 120
 CSRF = re.compile(r'csrf_token(?:"\s+value="|["\']?\s*:\s*")([0-9a-f]+o[0-9]+)"')
@@ -194,34 +195,31 @@ def agent(run, number):
         is None
     ):
         return
-    form_spec = agent_form_spec(run, session)
+    specs = agent_view_specs(run, session)
     # Each agent escalates and brings back its own tickets: no two agents on one ticket.
     mine = run.plan["open_tickets"][number :: len(run.plan["agents"])][:200]
     while run.running():
-        agent_round(run, session, rng, form_spec, mine)
+        agent_round(run, session, rng, specs, mine)
 
 
-def agent_form_spec(run, session):
-    """The fields the form view reads, as the web client asks for them."""
-    answer = call_kw(
-        session, run, "helpdesk.ticket", "get_views", [], {"views": [[False, "form"]]}
-    ).json()["result"]
-    models = answer["models"]["helpdesk.ticket"]
-    fields = models.get("fields", models)
-    return {
-        name: {"fields": {"display_name": {}}}
-        if field["type"] in ("many2one", "one2many", "many2many")
-        else {}
-        for name, field in fields.items()
-    }
+def agent_view_specs(run, session):
+    """What the list and the form read, as the web client asks for them: each
+    view's own fields (``get_views`` of several views gives their union)."""
+    specs = {}
+    for view_type in ("list", "form"):
+        answer = call_kw(
+            session, run, "helpdesk.ticket", "get_views", [], {"views": [[False, view_type]]}
+        ).json()["result"]
+        specs[view_type] = read_spec(answer["models"]["helpdesk.ticket"]["fields"])
+    return specs
 
 
-def agent_round(run, session, rng, form_spec, mine):
+def agent_round(run, session, rng, specs, mine):
     """The ticket list, a form, a reply, (an escalation or its return)."""
     context = {"lang": "en_US", "tz": "Europe/Paris"}
     list_kwargs = {
         "domain": [["stage_id.closed", "=", False]],
-        "specification": run.plan["list_spec"],
+        "specification": specs["list"],
         "offset": 0,
         "limit": 80,
         "order": "",
@@ -243,7 +241,7 @@ def agent_round(run, session, rng, form_spec, mine):
             "helpdesk.ticket",
             "web_read",
             [[ticket]],
-            {"specification": form_spec, "context": context},
+            {"specification": specs["form"], "context": context},
         ),
     )
     run.pause(rng)

@@ -36,23 +36,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-LIST_FIELDS = [
-    "number",
-    "name",
-    "partner_id",
-    "user_id",
-    "stage_id",
-    "priority",
-    "tier_id",
-    "sla_response_deadline",
-    "sla_resolve_deadline",
-    "sla_response_status",
-    "sla_resolve_status",
-    "sla_response_remaining",
-    "sla_resolve_remaining",
-    "sla_alert",
-    "sla_deadline_local",
-]
+# Relational fields the web client reads with their name.
+RELATIONAL = ("many2one", "one2many", "many2many")
 
 
 def out(text=""):
@@ -270,6 +255,21 @@ def summarize_batches(batches):
     )
 
 
+def read_spec(fields):
+    """The specification the web client reads a view with, from the view's ``fields``
+    (as ``get_views`` gives them): every field of the view, the optional columns it
+    hides too, a relation by its name."""
+    return {
+        name: {"fields": {"display_name": {}}} if field["type"] in RELATIONAL else {}
+        for name, field in fields.items()
+    }
+
+
+def view_spec(tickets, view_type):
+    """:func:`read_spec` of the tickets' default ``view_type`` view."""
+    return read_spec(tickets.get_views([(False, view_type)])["models"][tickets._name]["fields"])
+
+
 def measure_list(registry):
     from odoo.tools import config  # noqa: F401 (loaded registry)
 
@@ -278,9 +278,7 @@ def measure_list(registry):
         Ticket = env["helpdesk.ticket"].with_context(
             lang="en_US", allowed_company_ids=env.company.ids
         )
-        spec = {name: {} for name in LIST_FIELDS}
-        for name in ("partner_id", "user_id", "stage_id", "tier_id"):
-            spec[name] = {"fields": {"display_name": {}}}
+        spec = view_spec(Ticket, "list")
         domain = [("stage_id.closed", "=", False)]
         Ticket.web_search_read(domain, spec, limit=80)  # warm the registry caches
         env.invalidate_all()
