@@ -1,5 +1,6 @@
 """What agents and managers see and do in the back office (issue 8)."""
 
+from datetime import timedelta
 from unittest.mock import patch
 
 from lxml import etree
@@ -120,6 +121,28 @@ class TestVisibleState(SlaCase):
                 ticket.invalidate_recordset()
                 self.assertEqual((ticket.sla_state, ticket.sla_response_left), (state, left))
         self.assertFalse(ticket.sla_resolve_left)  # no resolution target
+
+    def test_page_of_tickets_agrees_with_the_alert_filters(self):
+        # Premium 24x7, P2: respond within 60 minutes, warned at 80 %. Opened 100, 50
+        # and 10 minutes ago, and one overdue whose response is stored but not written.
+        start = self.local(TOKYO, 2025, 6, 7, 3, 0)
+        tickets = self.env["helpdesk.ticket"]
+        for minutes in (100, 50, 10, 100):
+            with freeze_time(start - timedelta(minutes=minutes)):
+                tickets |= self._ticket(self.tokyo_contact, impact="high", urgency="medium")
+        answered = tickets[-1]
+        with freeze_time(start):
+            self.env.flush_all()
+            answered._sla_store(
+                {answered: {"sla_response_status": "met", "sla_first_response_date": start}}
+            )
+            tickets.invalidate_recordset(["sla_alert", "sla_state"])
+            # One page, computed together, as the list computes it.
+            shown = dict(zip(tickets, tickets.mapped("sla_alert"), strict=True))
+            self.assertEqual(list(shown.values()), ["danger", "warning", "ok", False])
+            for level in ("ok", "warning", "danger", False):
+                found = tickets.search([("id", "in", tickets.ids), ("sla_alert", "=", level)])
+                self.assertEqual(found, tickets.filtered(lambda t, lv=level: shown[t] == lv))
 
     def test_time_left_reads_in_hours_and_minutes(self):
         env = self.env
