@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import ormcache
 
 from ..engine import DEFAULT_MATRIX, LEVELS, SlaError, check_matrix
 from .sla_error import sla_error_message
@@ -48,8 +49,15 @@ class SupportPriorityRule(models.Model):
             rule.impact_sequence = LEVELS.index(rule.impact) if rule.impact else 0
             rule.urgency_sequence = LEVELS.index(rule.urgency) if rule.urgency else 0
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        rules = super().create(vals_list)
+        self.env.registry.clear_cache()  # the matrices kept by _matrix_cells
+        return rules
+
     def write(self, vals):
         result = super().write(vals)
+        self.env.registry.clear_cache()  # before the re-timing reads the matrix again
         if {"priority", "impact", "urgency"} & vals.keys():
             # Tickets that follow the matrix take its new priority, and their clocks.
             self.env["helpdesk.ticket"]._sla_retime(
@@ -68,17 +76,32 @@ class SupportPriorityRule(models.Model):
                 )
             )
 
+    def unlink(self):
+        result = super().unlink()
+        self.env.registry.clear_cache()  # the matrices kept by _matrix_cells
+        return result
+
+    @api.model
+    @ormcache("company_id")
+    def _matrix_cells(self, company_id):
+        """``((impact, urgency, priority), ...)`` of a company's matrix, kept by the
+        registry: every new ticket, preview and priority change reads it, and it seldom
+        changes (2 queries). A change of a cell clears it; Odoo tells the other workers.
+        """
+        rules = self.sudo().search([("company_id", "=", company_id)])
+        return tuple((rule.impact, rule.urgency, rule.priority) for rule in rules)
+
     @api.model
     def _matrix(self, company):
         """``{(impact, urgency): priority}`` of ``company``; clear error if incomplete.
 
         A company with no matrix at all (while the addon installs) gives ``{}``.
         """
-        rules = self.sudo().search([("company_id", "=", company.id)])
-        if not rules:
+        cells = self._matrix_cells(company.id)
+        if not cells:
             return {}
         try:
-            return check_matrix((rule.impact, rule.urgency, rule.priority) for rule in rules)
+            return check_matrix(cells)
         except SlaError as error:
             raise UserError(
                 _(

@@ -306,6 +306,18 @@ class TestPriorityMatrix(SlaCase):
         ticket = self._ticket(self.ny_contact, impact="low", urgency="low")
         self.assertEqual(ticket.priority, "1")
 
+    def test_matrix_read_once_and_again_after_a_change(self):
+        rules = self.env["support.priority.rule"]
+        company = self.env.company
+        self.assertEqual(rules._matrix(company)[("low", "low")], "0")
+        with self.assertQueryCount(0):  # kept by the registry
+            rules._matrix(company)
+        cell = rules.search(
+            [("company_id", "=", company.id), ("impact", "=", "low"), ("urgency", "=", "low")]
+        )
+        cell.priority = "1"
+        self.assertEqual(rules._matrix(company)[("low", "low")], "1")
+
     def test_tickets_older_than_the_matrix_get_its_priority(self):
         rules = self.env["support.priority.rule"].search([("company_id", "=", self.env.company.id)])
         rules.with_context(support_sla_matrix_reset=True).unlink()
