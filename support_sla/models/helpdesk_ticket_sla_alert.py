@@ -160,8 +160,7 @@ class HelpdeskTicket(models.Model):
             )
         )
         idle = self - live
-        for name in ("sla_response_remaining", "sla_resolve_remaining", "sla_alert"):
-            idle[name] = False if name == "sla_alert" else 0
+        idle.update({"sla_response_remaining": 0, "sla_resolve_remaining": 0, "sla_alert": False})
         idle._sla_assign(
             "sla_paused_text", [paused_text(m) for m in idle.mapped("sla_paused_minutes")]
         )
@@ -238,6 +237,8 @@ class HelpdeskTicket(models.Model):
         on the tickets' rows in one query: the list's filters, the search and the
         scheduled check agree with what a ticket shows.
         """
+        if not self:
+            return {}
         self.flush_recordset([f"sla_{clock}_{name}" for clock in CLOCKS for name in ALERT_COLUMNS])
         tickets = self.sudo()
         checks = []

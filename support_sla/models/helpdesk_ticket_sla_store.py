@@ -1,6 +1,7 @@
 """The ticket's stored SLA results: read once per batch (``_sla_stored``), the values a
 clock's state gives and which of them changed, the one write path of the machinery
-(``_sla_store``) and the next moment the scheduled check must run (trigger)."""
+(``_sla_store``) and the next moment the scheduled check must run (trigger); and the
+batch assignment of the values the SLA displays compute (``_sla_assign``)."""
 
 # One concern of the ticket per file, as Odoo splits its own models (mail/models/discuss/).
 # pylint: disable=consider-merging-classes-inherited
