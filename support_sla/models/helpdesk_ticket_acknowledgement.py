@@ -81,9 +81,9 @@ class HelpdeskTicket(models.Model):
         """Queue the acknowledgement of the new tickets and ask the scheduled action
         to send it at once (after this transaction commits)."""
         self._sla_store({ticket: {"sla_ack_pending": True} for ticket in self})
-        cron = self.env.ref(ACKNOWLEDGE_CRON, raise_if_not_found=False)
+        cron = self._sla_job(ACKNOWLEDGE_CRON)
         if cron and self:
-            cron.sudo()._trigger()
+            cron._trigger()
 
     @api.model
     def _cron_sla_acknowledge(self):

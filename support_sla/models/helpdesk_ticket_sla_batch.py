@@ -61,6 +61,18 @@ class HelpdeskTicket(models.Model):
         return self.browse(ids)
 
     @api.model
+    def _sla_job(self, cron_xmlid):
+        """The scheduled action ``cron_xmlid`` (as superuser), or no record.
+
+        The requests that queue work (a new ticket, a reply, a change of priority)
+        call it every time: it reads the external id from the registry's cache and,
+        unlike ``env.ref``, does not query the database to check that the action
+        still exists (deleting a record deletes its external id and clears that cache).
+        """
+        model, cron_id = self.env["ir.model.data"]._xmlid_to_res_model_res_id(cron_xmlid)
+        return self.env["ir.cron"].sudo().browse(cron_id if model == "ir.cron" else ())
+
+    @api.model
     def _sla_batch_done(self, done, remaining, cron_xmlid):
         """Report a batch of the job ``cron_xmlid`` to the scheduler, which runs it again
         at once while some remain. When none could be taken although some remain, it
@@ -71,7 +83,7 @@ class HelpdeskTicket(models.Model):
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         conflict = self.env.cr.cache.pop(SLA_BATCH_CONFLICT, False)
         if remaining and not done:
-            cron = self.env.ref(cron_xmlid).sudo()
+            cron = self._sla_job(cron_xmlid)
             if conflict:
                 cron._trigger()
             else:

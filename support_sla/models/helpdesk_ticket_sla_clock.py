@@ -409,9 +409,10 @@ class HelpdeskTicket(models.Model):
 
         Met and breached clocks are never rewritten, unless ``repair`` rebuilds
         them from the ticket's history. Values are written grouped, and the
-        scheduled check is asked to run at the earliest warning or deadline.
+        scheduled check is asked to run at the earliest warning or deadline. The
+        tickets exist: their callers have just created, written or locked them.
         """
-        tickets = self.sudo().exists()
+        tickets = self.sudo()
         if not tickets:
             return {}
         now = fields.Datetime.now()

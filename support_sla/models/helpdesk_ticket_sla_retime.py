@@ -98,7 +98,7 @@ class HelpdeskTicket(models.Model):
             )
         )
         tickets.invalidate_model(["sla_retime_pending"])
-        self.env.ref("support_sla.ir_cron_sla_retime").sudo()._trigger()
+        self._sla_job("support_sla.ir_cron_sla_retime")._trigger()
         return tickets.browse()
 
     def _sla_retime_now(self, refresh=False):

@@ -265,7 +265,7 @@ class HelpdeskTicket(models.Model):
         Nothing is added when a trigger already runs the check between now and
         then: that run schedules the next moment itself.
         """
-        cron = self.env.ref("support_sla.ir_cron_sla_check", raise_if_not_found=False)
+        cron = self._sla_job("support_sla.ir_cron_sla_check")
         if not cron:
             return
         at = minute_ceiling(moment)
@@ -278,4 +278,4 @@ class HelpdeskTicket(models.Model):
             )
         )
         if not pending:
-            cron.sudo()._trigger(at)
+            cron._trigger(at)

@@ -1,8 +1,12 @@
+from contextlib import contextmanager
+from unittest.mock import patch
+
 from psycopg2 import IntegrityError
 
 from odoo.exceptions import UserError, ValidationError
+from odoo.sql_db import Cursor
 from odoo.tests import Form, freeze_time
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from .common import SlaCase
 
@@ -421,3 +425,53 @@ class TestTierSetupCache(SlaCase):
             {"tier_id": self.basic.id, "priority": "1", "response_minutes": 90}
         )
         self.assertEqual(self.basic._target_for("1"), added)
+
+
+class TestRequestsReadOnce(SlaCase):
+    """A new ticket and an agent's reply are among the most frequent requests: they do
+    not ask the database again what the registry or the request already knows."""
+
+    @contextmanager
+    def _queries(self):
+        seen = []
+        execute = Cursor.execute
+
+        def spy(cr, query, params=None, log_exceptions=True):
+            seen.append(query.code if isinstance(query, SQL) else query)
+            return execute(cr, query, params, log_exceptions)
+
+        with patch.object(Cursor, "execute", spy):
+            yield seen
+
+    def test_scheduled_actions_found_without_a_query(self):
+        tickets = self.env["helpdesk.ticket"]
+        check = self.env.ref("support_sla.ir_cron_sla_check")
+        self.assertEqual(tickets._sla_job("support_sla.ir_cron_sla_check"), check)
+        with self.assertQueryCount(0):
+            tickets._sla_job("support_sla.ir_cron_sla_check")
+        self.assertFalse(tickets._sla_job("support_sla.no_such_action"))
+        self.assertFalse(tickets._sla_job("mail.mt_comment"))  # not a scheduled action
+        check.unlink()  # its external id goes with it
+        self.assertFalse(tickets._sla_job("support_sla.ir_cron_sla_check"))
+
+    def test_new_ticket_queues_its_jobs_without_checking_they_exist(self):
+        self._ticket(self.paris_contact)  # warms the registry's caches
+        with self._queries() as seen:
+            ticket = self._ticket(self.paris_contact)
+            self.env.flush_all()
+        self.assertTrue(ticket.sla_ack_pending)
+        self.assertEqual(ticket.sla_response_status, "running")
+        # env.ref would check each action with this query (the acknowledgement, the check).
+        self.assertFalse([q for q in seen if q.startswith('SELECT "ir_cron"."id" FROM')])
+
+    def test_agents_reply_reads_neither_its_subtype_nor_its_author_again(self):
+        agent = self.env.ref("base.user_admin")
+        ticket = self._ticket(self.paris_contact).with_user(agent)
+        ticket.message_post(body="On it", message_type="comment", subtype_xmlid="mail.mt_comment")
+        self.assertEqual(ticket.sla_response_status, "met")
+        message = ticket.message_post(
+            body="Still on it", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
+        self.env.flush_all()
+        with self.assertQueryCount(0):
+            ticket._message_post_after_hook(message, {})

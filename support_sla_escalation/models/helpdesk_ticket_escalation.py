@@ -200,8 +200,11 @@ class HelpdeskTicket(models.Model):
 
     def _route_customised_software(self):
         """Customised software is Level 2 work (ProConcept)."""
+        tickets = self.filtered(lambda t: t.support_level == "l1" and not t.stage_id.closed)
+        if not tickets:  # most creations and writes: no query for the reason
+            return
         reason = self.env.ref("support_sla_escalation.reason_customisation")
-        for ticket in self.filtered(lambda t: t.support_level == "l1" and not t.stage_id.closed):
+        for ticket in tickets:
             if ticket._escalation_target_team("l2"):
                 ticket._escalate("l2", reason, note=_("Customised software"))
             else:

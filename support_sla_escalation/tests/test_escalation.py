@@ -144,6 +144,13 @@ class TestEscalation(EscalationCase):
         later.customised_software = True
         self.assertEqual(later.team_id, self.team_l2)
 
+    def test_tickets_of_standard_software_route_nothing(self):
+        # Every creation and write asks the routing; only customised software pays for it.
+        ticket = self._l1_ticket()
+        with self.assertQueryCount(0):
+            ticket.filtered("customised_software")._route_customised_software()
+        self.assertEqual(ticket.support_level, "l1")
+
     def test_product_defect_marks_rnd(self):
         ticket = self._l1_ticket()
         ticket._escalate("l2", self.reasons["product_defect"])
