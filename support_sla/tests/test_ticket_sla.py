@@ -475,3 +475,12 @@ class TestRequestsReadOnce(SlaCase):
         self.env.flush_all()
         with self.assertQueryCount(0):
             ticket._message_post_after_hook(message, {})
+
+    def test_contract_found_with_what_the_ticket_takes_from_it(self):
+        key = (self.paris.id, self.paris_contract.date_start, False)
+        self.env.invalidate_all()
+        with self.assertQueryCount(1):
+            contract = self.env["support.entitlement"]._find_covering({key})[key]
+            taken = (contract.effective_tier_id.id, contract.tz, contract.calendar_id.id)
+        self.assertEqual(contract, self.paris_contract)
+        self.assertEqual(taken, (self.basic.id, "Europe/Paris", self.paris_contract.calendar_id.id))
