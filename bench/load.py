@@ -190,9 +190,9 @@ def run_sides(args, names, plans, sink):
     machine weighs on both alike; per side the stats, seconds, jobs and logged errors."""
     results = {side: [load_users.Stats(), 0.0, [], [], 0] for side, _label, _mod in sides(args)}
     for number in range(args.turns):
-        for side, _label, _mod in sides(args):
+        for side, _label, module in sides(args):
             load = " ".join(f"{value:.1f}" for value in os.getloadavg())
-            out(f"   turn {number + 1}/{args.turns}, {side} the addons (load average {load})")
+            out(f"   turn {number + 1}/{args.turns}, {module} (load average {load})")
             result = results[side]
             measured, jobs, (errors, retried) = run_slice(
                 args, side, names[side], plans[side], sink, result[0], args.duration / args.turns
