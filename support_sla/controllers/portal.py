@@ -166,7 +166,8 @@ class SupportSlaCustomerPortal(CustomerPortalHelpdesk):
         env = request.env
         # Acting on a ticket needs a signed-in contact of its customer who may read it
         # (not a shared link, nor a follower from another company).
-        can_act = ticket.with_user(env.user)._sla_customer_may_act()
+        # Without a token, the portal has just checked that the visitor may read it.
+        can_act = ticket.with_user(env.user)._sla_customer_may_act(read_checked=not access_token)
         values.update(
             sla=ticket_sla(env, ticket),
             sla_can_act=can_act,

@@ -103,15 +103,17 @@ class HelpdeskTicket(models.Model):
                       customer=ticket.sudo().commercial_partner_id.display_name)
                 )  # fmt: skip
 
-    def _sla_customer_may_act(self):
+    def _sla_customer_may_act(self, read_checked=False):
         """Whether the signed-in user is a contact of the ticket's customer who may read
-        it (see ``_sla_check_customer_action``); the portal page offers actions then."""
+        it (see ``_sla_check_customer_action``); the portal page offers actions then.
+        ``read_checked``: the caller has just checked, as the user, that they may read
+        the ticket (the portal's page opened without a token): not asked again."""
         self.ensure_one()
         user = self.env.user
         return (
             not user._is_public()
-            and self.with_user(user).sudo(False).has_access("read")
             and self.sudo().commercial_partner_id == user.commercial_partner_id
+            and (read_checked or self.with_user(user).sudo(False).has_access("read"))
         )
 
     @api.model
@@ -185,12 +187,12 @@ class HelpdeskTicket(models.Model):
         """Call-back is offered on open tickets whose tier includes the phone."""
         self.ensure_one()
         tier = self.sudo().tier_id
-        phone = self.env.ref("helpdesk_mgmt.helpdesk_ticket_channel_phone", False)
+        # The tiers' channels as the registry keeps them: no query on a ticket's page.
+        phone_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            "helpdesk_mgmt.helpdesk_ticket_channel_phone"
+        )
         return bool(
-            tier
-            and not self.stage_id.closed
-            and phone
-            and (not tier.channel_ids or phone in tier.channel_ids)
+            tier and not self.stage_id.closed and phone_id and tier._sla_includes_channel(phone_id)
         )
 
     def _sla_callback_user(self):

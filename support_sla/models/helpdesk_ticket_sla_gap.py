@@ -21,9 +21,7 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         tier = self.tier_id
         channels = (tier_channels or {}).get(tier.id)
-        if channels is None:
-            channels = tier._sla_channel_sets().get(tier.id, set())
-        if self.channel_id and channels and self.channel_id.id not in channels:
+        if self.channel_id and not tier._sla_includes_channel(self.channel_id.id, channels):
             return "channel"
         if self.sla_opened_by_email and not tier.email_opens_tickets:
             return "email"

@@ -7,7 +7,6 @@ from odoo.addons.base.models.res_partner import _tz_get
 from ..engine import ACTIVE_STATES, COVERAGE_STATES, SlaError, covers, notice_deadline, transition
 from .sla_error import sla_error_message
 
-
 # What _find_covering reads of the candidates, and what a ticket takes from its contract.
 COVERING_FIELDS = [
     "partner_id",

@@ -126,6 +126,14 @@ class SupportTier(models.Model):
             for tier in self
         }
 
+    def _sla_includes_channel(self, channel_id, channels=None):
+        """Whether the tier includes the channel ``channel_id``: one of its active
+        channels, or any channel when it lists none. ``channels``: the tier's
+        channel ids (:meth:`_sla_channel_sets`), when a batch has read them."""
+        if channels is None:
+            channels = self._sla_channel_sets().get(self.id, set())
+        return not channels or channel_id in channels
+
     def _target_for(self, priority):
         """The target line of ``priority``, or an empty recordset."""
         self.ensure_one()

@@ -53,6 +53,19 @@ class TestPortalTickets(PortalCase):
         self.assertIn(self._local(self.owner_ticket.sla_response_deadline, self.owner), page)
         self.assertNotIn('id="support_sla_ticket_actions"', page)
 
+    def test_page_asks_neither_the_reading_nor_the_tiers_again(self):
+        # The page without a token comes after the portal's own check that the visitor
+        # may read the ticket; whether the tier takes calls is kept by the registry.
+        ticket = self.owner_ticket.with_user(self.owner)
+        self.assertTrue(ticket._sla_customer_may_act())
+        self.assertTrue(ticket._sla_callback_offered())  # Premium includes the phone
+        with self.assertQueryCount(0):
+            self.assertTrue(ticket._sla_customer_may_act(read_checked=True))
+            self.assertTrue(ticket._sla_callback_offered())
+        # A contact of another customer never acts on it, whatever was checked.
+        as_other = self.owner_ticket.with_user(self.other)
+        self.assertFalse(as_other._sla_customer_may_act(read_checked=True))
+
     def test_page_says_paused_while_waiting_for_the_customer(self):
         self.owner_ticket.stage_id = self.stage_waiting
         self._login("sla_owner")
