@@ -35,6 +35,7 @@ from load_users import CSRF
 from retime import drop_database, odoo_args, odoo_locations, read_spec
 
 HERE = Path(__file__).resolve().parent
+SLA_MODULES = ("support_sla", "support_sla_escalation")
 # helpdesk_mgmt alone; the OCA modules the escalation requires, without the SLA addons
 # (bench/load.py's --base side); and the addons.
 SIDES = (
@@ -57,6 +58,13 @@ def parse_args():
     add("--rounds", type=int, default=15, help="requests of each type counted")
     add("--profile", help="a request type to profile, e.g. 'portal: /my/tickets'")
     add("--lines", type=int, default=40, help="cProfile entries printed")
+    add(
+        "--by-module",
+        action="store_true",
+        help="then, with the addons, the list and the form read with the fields of each "
+        "group of modules added in turn (helpdesk_mgmt's, the modules the escalation "
+        "requires, support_sla, support_sla_escalation)",
+    )
     add("--keep", action="store_true", help="keep the databases")
     add("--prefix", default="sla_load_profile")
     add("--odoo-root")
@@ -202,6 +210,65 @@ class Replay:
         return xmlrpc.client.dumps((*params, [False, raw], {}), "execute_kw", allow_none=True)
 
 
+def views_by_module(db, plan, rounds):
+    """The list of 80 and a form read as an agent with the view's fields of helpdesk_mgmt
+    and the modules it depends on, then adding those of the modules the escalation
+    requires, of support_sla and of support_sla_escalation: ``{view: [[group, fields,
+    median CPU ms]]}``. What each group of modules adds to the same read."""
+    import odoo
+
+    registry = odoo.modules.registry.Registry(db)
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        agent = env["res.users"].search([("login", "=", plan["agents"][0])])
+        # helpdesk_mgmt and what it depends on: the modules of the side without the addons.
+        upstream, todo = {"helpdesk_mgmt"}, ["helpdesk_mgmt"]
+        while todo:
+            modules = env["ir.module.module"].search([("name", "in", todo)])
+            todo = [name for name in modules.dependencies_id.mapped("name") if name not in upstream]
+            upstream.update(todo)
+        env = env(
+            user=agent.id, context={"lang": "en_US", "allowed_company_ids": agent.company_ids.ids}
+        )
+        tickets = env["helpdesk.ticket"]
+        # A field is of every module that defines it (helpdesk_mgmt's priority, which
+        # support_sla redefines, is read on the side without the addons too).
+        groups = (
+            ("helpdesk_mgmt", lambda modules: bool(upstream & modules)),
+            ("+ what the escalation requires", lambda modules: modules - {*SLA_MODULES}),
+            ("+ support_sla", lambda modules: "support_sla" in modules),
+            ("+ support_sla_escalation", lambda modules: True),
+        )
+        domain = [("stage_id.closed", "=", False)]
+        open_ids = plan["open_tickets"][:rounds]
+        reads = {
+            "list": lambda spec, n: tickets.web_search_read(domain, spec, limit=80),
+            "form": lambda spec, n: tickets.browse(open_ids[n % len(open_ids)]).web_read(spec),
+        }
+        result = {}
+        for view_type, read in reads.items():
+            spec = read_spec(
+                tickets.get_views([(False, view_type)])["models"][tickets._name]["fields"]
+            )
+            chosen = {}
+            result[view_type] = []
+            for label, belongs in groups:
+                chosen.update({
+                    name: value for name, value in spec.items()
+                    if belongs(set(tickets._fields[name]._modules))
+                })  # fmt: skip
+                read(dict(chosen), 0)  # warms the caches
+                times = []
+                for n in range(rounds):
+                    env.invalidate_all()
+                    began = time.process_time()
+                    read(dict(chosen), n)
+                    times.append((time.process_time() - began) * 1000)
+                result[view_type].append([label, len(chosen), statistics.median(times)])
+        cr.rollback()
+    return result
+
+
 def replay(args):
     """One side, in this process: ``{kind: [median CPU ms, median queries]}`` as JSON."""
     from odoo.tools import config
@@ -224,6 +291,7 @@ def replay(args):
         users.results = {}
         for _round in range(args.rounds):
             users.round(with_sla)
+        by_module = views_by_module(db, plan, args.rounds) if args.by_module and with_sla else {}
     finally:
         sink.terminate()
     figures = {
@@ -238,7 +306,7 @@ def replay(args):
         stats = pstats.Stats(*users.profiles, stream=text)
         stats.sort_stats("cumulative").print_stats(args.lines)
         print(text.getvalue(), file=sys.stderr)
-    print(json.dumps(figures))
+    print(json.dumps({"figures": figures, "by_module": by_module}))
 
 
 def main():
@@ -252,6 +320,7 @@ def main():
     config.parse_config([*odoo_args(args), "--log-level=warn"])
     names = {side: f"{args.prefix}_{side}" for side, _module in SIDES}
     figures = {}
+    by_module = {}
     try:
         for side, module in SIDES:
             plan = load.prepare(args, side, names[side], module)
@@ -261,7 +330,9 @@ def main():
                        handle.name]  # fmt: skip
             answer = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)
             os.unlink(handle.name)
-            figures[side] = json.loads(answer.stdout.strip().splitlines()[-1])
+            answer = json.loads(answer.stdout.strip().splitlines()[-1])
+            figures[side] = answer["figures"]
+            by_module = answer["by_module"] or by_module
     finally:
         if not args.keep:
             for name in names.values():
@@ -278,6 +349,13 @@ def main():
               f"{base[0]:6.1f} ms {base[1]:3.0f} q "
               f"{sla[0]:9.1f} ms {sla[1]:3.0f} q {sla[0] / alone[0]:7.2f}x "
               f"{sla[0] / base[0]:9.2f}x")  # fmt: skip
+    for view_type, rows in by_module.items():
+        print(f"\n== with the addons, the {view_type} read with the fields of each group of "
+              f"modules in turn (CPU ms, median of {args.rounds})")  # fmt: skip
+        first = rows[0][2]
+        for label, count, milliseconds in rows:
+            ratio = milliseconds / first
+            print(f"   {label:28} {count:3} fields {milliseconds:7.1f} ms {ratio:6.2f}x")
     return 0
 
 
