@@ -355,7 +355,7 @@ def main():
         first = rows[0][2]
         for label, count, milliseconds in rows:
             ratio = milliseconds / first
-            print(f"   {label:28} {count:3} fields {milliseconds:7.1f} ms {ratio:6.2f}x")
+            print(f"   {label:32} {count:3} fields {milliseconds:7.1f} ms {ratio:6.2f}x")
     return 0
 
 
