@@ -4,11 +4,12 @@
     python3 bench/load.py --duration 120 --portal 20 --agents 8
 
 For each of two databases (``helpdesk_mgmt`` alone; ``helpdesk_mgmt`` with ``support_sla``
-and ``support_sla_escalation``) it installs the modules without demo data, loads the
-customers (companies, contacts, portal users, contracts with the addons) and the agents
-through the ORM and the bulk of the tickets by SQL, then serves the database with
-``odoo --workers`` (cron workers on: the SLA check and the re-timing run, a tier's target
-is changed during the run) while, for a fixed duration:
+and ``support_sla_escalation``; with ``--base``, a third one between them, with the OCA
+modules the escalation requires and without the addons) it installs the modules without
+demo data, loads the customers (companies, contacts, portal users, contracts with the
+addons) and the agents through the ORM and the bulk of the tickets by SQL, then serves the
+database with ``odoo --workers`` (cron workers on: the SLA check and the re-timing run, a
+tier's target is changed during the run) while, for a fixed duration:
 
 - portal customers sign in, open /my/tickets and a ticket, submit a ticket and, with the
   addons, ask the preview of the promise and change a priority;

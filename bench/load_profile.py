@@ -1,11 +1,12 @@
 """The shared requests of bench/load.py replayed in one process, without the load: per
-request type, the SQL queries and the CPU time of the server's work, helpdesk_mgmt alone
-and with the SLA addons. To find where the addons' time goes, not to measure latency.
+request type, the SQL queries and the CPU time of the server's work, on helpdesk_mgmt alone,
+with the OCA modules the escalation requires (no SLA addon) and with the SLA addons. To find
+where the addons' time goes, not to measure latency.
 
     python3 bench/load_profile.py                       # 4,000 tickets, 15 rounds
     python3 bench/load_profile.py --profile "agent: ticket list (80)"
 
-The two databases are made as bench/load.py makes them (``--keep`` keeps them). Each side
+The three databases are made as bench/load.py makes them (``--keep`` keeps them). Each side
 runs in its own process, through Odoo's WSGI application as the load test's users call it:
 the portal over HTTP (signed in), the agents over JSON-RPC, the mail gateway over XML-RPC.
 A first round warms the caches and is not counted. CPU time is ``time.process_time`` of
@@ -235,7 +236,7 @@ def views_by_module(db, plan, rounds):
         # support_sla redefines, is read on the side without the addons too).
         groups = (
             ("helpdesk_mgmt", lambda modules: bool(upstream & modules)),
-            ("+ what the escalation requires", lambda modules: modules - {*SLA_MODULES}),
+            ("+ what the escalation requires", lambda modules: bool(modules - {*SLA_MODULES})),
             ("+ support_sla", lambda modules: "support_sla" in modules),
             ("+ support_sla_escalation", lambda modules: True),
         )

@@ -233,17 +233,18 @@ class HelpdeskTicket(models.Model):
 
     def _message_post_after_hook(self, message, msg_vals):
         result = super()._message_post_after_hook(message, msg_vals)
-        # Neither the subtype's nor, when the author is the user posting, the author's
-        # users are read again: a reply is one of an agent's most frequent requests.
+        # Neither the subtype nor, when an active agent posts in their own name, the
+        # author's users are read again: a reply is one of an agent's most frequent
+        # requests. Otherwise, an active internal user of the author (not OdooBot's
+        # inactive system user, whose automated comments meet no clock).
         comment_id = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
         author, user = message.author_id, self.env.user
         if (
             message.message_type == "comment"
             and message.subtype_id.id == comment_id
             and (
-                not user.share
-                if author == user.partner_id
-                else any(not author_user.share for author_user in author.user_ids)
+                (author == user.partner_id and user.active and not user.share)
+                or any(not author_user.share for author_user in author.user_ids)
             )
         ):
             self._sla_record_first_response(message.date or fields.Datetime.now())

@@ -3,6 +3,7 @@ from unittest.mock import patch
 
 from psycopg2 import IntegrityError
 
+from odoo import SUPERUSER_ID
 from odoo.exceptions import UserError, ValidationError
 from odoo.sql_db import Cursor
 from odoo.tests import Form, freeze_time
@@ -475,6 +476,16 @@ class TestRequestsReadOnce(SlaCase):
         self.env.flush_all()
         with self.assertQueryCount(0):
             ticket._message_post_after_hook(message, {})
+
+    def test_comment_of_the_system_user_meets_no_clock(self):
+        # An automated comment in OdooBot's name, posted as the (inactive) system user
+        # that scheduled actions run as, is no agent's reply.
+        ticket = self._ticket(self.paris_contact).with_user(SUPERUSER_ID)
+        ticket.message_post(
+            body="Automated", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
+        self.assertEqual(ticket.sla_response_status, "running")
+        self.assertFalse(ticket.sla_first_response_date)
 
     def test_contract_found_with_what_the_ticket_takes_from_it(self):
         key = (self.paris.id, self.paris_contract.date_start, False)
